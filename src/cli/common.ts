@@ -1,0 +1,51 @@
+// Shared by the CLI verbs: exit codes, error printing, package paths.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isPurpleError } from '../model/index.js';
+
+export const EXIT_OK = 0;
+export const EXIT_EXPECTATION_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** The package root (the folder with package.json), from source (tsx) or from dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scenarios'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('purple: cannot find the package root (package.json beside scenarios/)');
+    dir = up;
+  }
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Prints an error the way every verb does and returns the exit code for it. */
+export function reportError(e: unknown): number {
+  if (isPurpleError(e)) {
+    process.stderr.write(`purple: ${e.format()}\n`);
+    return e.code === 'INTERNAL' ? 70 : EXIT_BAD_INPUT;
+  }
+  const err = e as Error;
+  process.stderr.write(`purple: internal error: ${err?.message ?? String(e)}\n`);
+  if (process.env.PURPLE_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  else process.stderr.write('  hint: set PURPLE_DEBUG=1 for the stack trace, and report it as a bug\n');
+  return 70;
+}
+
+/** Wraps a verb's action so that errors become messages and exit codes, never stack traces. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? EXIT_OK;
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  };
+}

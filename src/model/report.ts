@@ -1,0 +1,52 @@
+// report.json: the one document every reporter renders from. Versioned; its JSON Schema is
+// schemas/report.schema.json and every write is validated against it.
+
+import type { Alert } from './alert.js';
+import type { TelemetryEvent } from './event.js';
+import type { Coverage, Verdict } from './verdict.js';
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export interface CollectorInfo {
+  id: string;
+  /** What this source can see on this host. */
+  fidelity: { process_exec: boolean; process_args: boolean; network: boolean; network_attribution: boolean; library_loads: boolean };
+  blind_spots: string[];
+  lost_records: number;
+  /** Free-form facts: audit key, strace version, … */
+  details: Record<string, unknown>;
+  errors: string[];
+}
+
+export interface CleanupStep {
+  what: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface RunReport {
+  schema_version: string;
+  tool: { name: 'purple-harness'; version: string; git_commit?: string };
+  run: {
+    id: string;
+    started_at: string;
+    ended_at: string;
+    status: 'completed' | 'interrupted' | 'failed';
+    argv: string[];
+    operator?: string;
+    dry_run?: boolean;
+  };
+  host: { name: string; os: string; os_version: string; arch: string; kernel?: string; is_root: boolean };
+  collectors: CollectorInfo[];
+  rules: Array<{ id: string; name: string; file: string; language: string; sha256: string }>;
+  scenarios: Array<{ id: string; file: string; sha256: string }>;
+  verdicts: Verdict[];
+  coverage: Coverage;
+  alerts: Alert[];
+  /** Telemetry attributable to the run (every event an alert or verdict names is here). */
+  events: TelemetryEvent[];
+  detector: { events_processed: number; sequences_evicted: number; warnings: string[] };
+  cleanup: CleanupStep[];
+  /** Overall: 0 all expectations met, 1 an expectation failed. */
+  exit_code: 0 | 1;
+}
