@@ -5,3 +5,4 @@ export * from './alert.js';
 export * from './verdict.js';
 export * from './report.js';
 export * from './ports.js';
+export * from './entity.js';

@@ -90,3 +90,35 @@ export interface Collector {
   probe(ctx: Omit<CollectorContext, 'rawDir' | 'runId'>): Promise<CollectorAvailability>;
   start(ctx: CollectorContext): Promise<CollectorSession>;
 }
+
+/** Where an importer could not use a line: counted and reported, never fatal. */
+export interface ImportProblem {
+  line: number; // 1-based line number in the input
+  message: string;
+}
+
+export interface ImportStats {
+  lines: number;
+  events: number;
+  skipped: number; // lines that were valid but not relevant (other record types, other events)
+  malformed: number;
+  problems: ImportProblem[]; // the first N malformed lines with their reasons
+}
+
+/**
+ * A streaming importer of exported telemetry (ECS NDJSON, eslogger JSON lines, audit.log, OCSF,
+ * osquery). Stateful: multi-line formats (audit) group records before emitting an event.
+ */
+export interface ImportSession {
+  push(line: string, lineNo: number): TelemetryEvent[];
+  end(): TelemetryEvent[];
+  stats(): ImportStats;
+}
+
+export interface Importer {
+  id: string;
+  description: string;
+  /** Cheap guess from the first non-empty lines: can this importer read the input? */
+  sniff(firstLines: string[]): boolean;
+  create(opts: { hostName?: string; hostId?: string }): ImportSession;
+}
