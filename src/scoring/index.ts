@@ -1,0 +1,2 @@
+export * from './score-variant.js';
+export * from './coverage.js';
