@@ -1,0 +1,29 @@
+// Labels the events of one variant's process trees (the harness's root pids and every descendant
+// that exec'd or forked inside the window) with the run and variant ids.
+
+import type { EmulationWindow, TelemetryEvent } from '../../src/model/index.js';
+import { eventTimeMs } from '../../src/model/index.js';
+
+/** Events can be stamped a little before the harness's own clock read (exec happens before spawn returns). */
+const WINDOW_SLACK_MS = 2000;
+
+export function labelVariantEvents(events: TelemetryEvent[], window: EmulationWindow, runId: string): number {
+  const roots = new Set(window.rootPids);
+  const inTree = new Set<string>();
+  let labelled = 0;
+  for (const e of events) {
+    const t = eventTimeMs(e);
+    if (Number.isNaN(t) || t < window.startMs - WINDOW_SLACK_MS || t > window.endMs + WINDOW_SLACK_MS) continue;
+    const p = e.process;
+    if (!p?.entity_id) continue;
+    const isStart = e.event.category === 'process' && e.event.type === 'start';
+    if (isStart && ((p.pid !== undefined && roots.has(p.pid)) || (p.parent?.entity_id && inTree.has(p.parent.entity_id)))) {
+      inTree.add(p.entity_id);
+    }
+    if (inTree.has(p.entity_id)) {
+      e.labels = { ...(e.labels ?? {}), purple_run_id: runId, purple_variant_id: window.variantId };
+      labelled++;
+    }
+  }
+  return labelled;
+}
