@@ -147,7 +147,7 @@ async function start(ctx: CollectorContext): Promise<CollectorSession> {
   if (timer) clearTimeout(timer);
 
   const early = classifyEsloggerFailure(stderr);
-  if (early || exitCode !== undefined) {
+  if (early || (exitCode !== undefined && lines === 0)) {
     await proc.stop(500);
     await new Promise<void>((resolve) => raw.end(resolve));
     const f: EsloggerFailure = early ?? {
