@@ -17,6 +17,12 @@ export interface RuleSourceFile {
  */
 export interface DetectorConfig {
   lists: Record<string, string[]>;
+  /** Sigma field name → ECS path, merged over the built-in table (rules/config/sigma-mapping.yaml). */
+  sigmaFieldMap?: Record<string, string>;
+  /** Sigma field name → (rule value, lowercased → event value), e.g. Initiated: true → egress. */
+  sigmaValueMap?: Record<string, Record<string, string>>;
+  /** Values of `%name%` placeholders for Sigma's `expand` modifier; `lists` are consulted after. */
+  placeholders?: Record<string, string[]>;
 }
 
 export interface LoadContext {
