@@ -1,7 +1,7 @@
 // Scoring output: one verdict per variant, and the coverage over them.
 
 import type { JoinStrength } from './alert.js';
-import type { Expectation, VariantAxes } from './scenario.js';
+import type { AttackMeta, Expectation, VariantAxes } from './scenario.js';
 
 export type Outcome = 'detected' | 'missed' | 'false-positive' | 'true-negative' | 'skipped' | 'error';
 
@@ -44,6 +44,8 @@ export interface Verdict {
   expect: Expectation;
   known_gap?: string;
   axes: VariantAxes;
+  /** The variant's ATT&CK mapping, so reports (Navigator layer) can score every technique of the run. */
+  attack?: AttackMeta;
   outcome: Outcome;
   /** Did this outcome meet the expectation (a known gap counts as met)? Skipped counts as met. */
   expectation_met: boolean;
