@@ -1,0 +1,163 @@
+// ECS NDJSON as Elastic Defend, Filebeat or an Elasticsearch export writes it: nested objects or
+// flat dotted keys, optionally wrapped in a search hit (`_source`, or `fields` with value arrays).
+// Normalised to the nested form every collector emits; our own NDJSON round-trips unchanged.
+
+import type { Importer, ImportSession, ProcessFields, TelemetryEvent } from '../../src/model/index.js';
+import { baseName, isRecord, joinCommandLine, makeEventId, toInt, toIsoMicros, toStr } from './fields.js';
+import { applyLineResult, createStatsKeeper, parseJsonObject, type LineResult } from './import-stats.js';
+
+const CATEGORIES = new Set(['process', 'network', 'library', 'file']);
+/** Elastic Defend action names → the ones our collectors use (DESIGN §4). */
+const ACTIONS: Record<string, string> = { end: 'exit', connection_attempted: 'connect', connection_accepted: 'accept', load: 'load' };
+const DIRECTIONS: Record<string, 'egress' | 'ingress' | 'unknown'> = {
+  egress: 'egress',
+  outbound: 'egress',
+  ingress: 'ingress',
+  inbound: 'ingress',
+  unknown: 'unknown',
+};
+
+/** `{"process.pid": 1, "process": {"name": "x"}}` → `{"process": {"pid": 1, "name": "x"}}`. */
+export function expandDottedKeys(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(obj)) {
+    const value = isRecord(raw) && key !== 'labels' ? expandDottedKeys(raw) : raw;
+    const parts = key === '@timestamp' ? [key] : key.split('.');
+    let cur = out;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i] as string;
+      if (!isRecord(cur[p])) cur[p] = {};
+      cur = cur[p] as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1] as string;
+    if (isRecord(cur[last]) && isRecord(value)) Object.assign(cur[last] as Record<string, unknown>, value);
+    else cur[last] = value;
+  }
+  return out;
+}
+
+/** The document inside an Elasticsearch hit, and the hit's _id. */
+function unwrapHit(v: Record<string, unknown>): { doc: Record<string, unknown>; hitId?: string } {
+  if (isRecord(v._source)) return { doc: v._source, ...(typeof v._id === 'string' ? { hitId: v._id } : {}) };
+  if (isRecord(v.fields) && !('@timestamp' in v) && !isRecord(v.event)) {
+    // The search API's `fields` option returns every value as an array.
+    const flat: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v.fields)) flat[k] = Array.isArray(val) && val.length === 1 && k !== 'process.args' && !k.endsWith('.ancestry') ? val[0] : val;
+    return { doc: flat, ...(typeof v._id === 'string' ? { hitId: v._id } : {}) };
+  }
+  return { doc: v };
+}
+
+function first(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.map(toStr).find((x) => x !== undefined);
+  return toStr(v);
+}
+
+function normaliseProcess(p: Record<string, unknown>, isParent = false): ProcessFields {
+  const out = { ...p } as ProcessFields & Record<string, unknown>;
+  for (const k of ['pid', 'args_count'] as const) {
+    const n = toInt(p[k]);
+    if (n !== undefined) out[k] = n;
+    else delete out[k];
+  }
+  if (typeof p.args === 'string') out.args = [p.args];
+  else if (Array.isArray(p.args)) out.args = p.args.map((a) => String(a));
+  if (out.args && out.args_count === undefined && !isParent) out.args_count = out.args.length;
+  if (out.args && out.command_line === undefined) out.command_line = joinCommandLine(out.args);
+  if (typeof out.executable === 'string' && out.name === undefined) out.name = baseName(out.executable);
+  if (isRecord(p.parent)) out.parent = normaliseProcess(p.parent, true) as ProcessFields['parent'] & object;
+  if (isRecord(p.group_leader)) {
+    const gl = { ...p.group_leader } as { pid?: number; entity_id?: string };
+    const n = toInt(p.group_leader.pid);
+    if (n !== undefined) gl.pid = n;
+    out.group_leader = gl;
+  }
+  const start = p.start !== undefined ? toIsoMicros(p.start) : undefined;
+  if (start) out.start = start;
+  return out;
+}
+
+function normalisePort<T extends { port?: number }>(v: unknown): T | undefined {
+  if (!isRecord(v)) return undefined;
+  const out = { ...v } as T & Record<string, unknown>;
+  const port = toInt(v.port);
+  if (port !== undefined) out.port = port;
+  else delete out.port;
+  return out;
+}
+
+export function mapEcsLine(line: string): LineResult {
+  const parsed = parseJsonObject(line);
+  if (!parsed.ok) return { kind: 'malformed', message: parsed.message };
+  const { doc: rawDoc, hitId } = unwrapHit(parsed.value);
+  const doc = expandDottedKeys(rawDoc);
+  const timestamp = toIsoMicros(doc['@timestamp']);
+  if (!timestamp) return { kind: 'malformed', message: 'missing or unparseable "@timestamp"' };
+  const ev = isRecord(doc.event) ? doc.event : undefined;
+  if (!ev) return { kind: 'malformed', message: 'no "event" object: not ECS' };
+  const cats = Array.isArray(ev.category) ? ev.category.map(String) : [String(ev.category ?? '')];
+  const category = cats.find((c) => CATEGORIES.has(c)) as TelemetryEvent['event']['category'] | undefined;
+  if (!category) return { kind: 'skipped' };
+  const rawAction = toStr(ev.action) ?? '';
+  const action = ACTIONS[rawAction] ?? rawAction;
+  let type = first(ev.type) ?? 'info';
+  if (category === 'network' && (action === 'connect' || action === 'accept') && type === 'start') type = 'connection';
+
+  const out: TelemetryEvent = {
+    ...(doc as Partial<TelemetryEvent>),
+    '@timestamp': timestamp,
+    event: {
+      ...(ev as object),
+      id: toStr(ev.id) ?? hitId ?? makeEventId('ecs', line),
+      kind: ev.kind === 'alert' || ev.kind === 'signal' ? ev.kind : 'event',
+      category,
+      type,
+      action,
+      dataset: toStr(ev.dataset) ?? 'ecs',
+    },
+  } as TelemetryEvent;
+  const seq = toInt(ev.sequence);
+  if (seq !== undefined) out.event.sequence = seq;
+  else delete out.event.sequence;
+  if (isRecord(doc.process)) out.process = normaliseProcess(doc.process);
+  const dst = normalisePort<NonNullable<TelemetryEvent['destination']>>(doc.destination);
+  if (dst) out.destination = dst;
+  const src = normalisePort<NonNullable<TelemetryEvent['source']>>(doc.source);
+  if (src) out.source = src;
+  if (isRecord(doc.network)) {
+    const net = { ...doc.network } as NonNullable<TelemetryEvent['network']>;
+    const dir = DIRECTIONS[String(doc.network.direction ?? '')];
+    if (dir) net.direction = dir;
+    else delete net.direction;
+    out.network = net;
+  }
+  if (isRecord(doc.user) && doc.user.id !== undefined) out.user = { ...doc.user, id: String(doc.user.id) } as TelemetryEvent['user'] & object;
+  return { kind: 'events', events: [out] };
+}
+
+function sniffLine(line: string): boolean {
+  const p = parseJsonObject(line);
+  if (!p.ok) return false;
+  const { doc } = unwrapHit(p.value);
+  return ('@timestamp' in doc || 'event.category' in doc) && (isRecord(doc.event) || 'event.category' in doc || 'event.kind' in doc);
+}
+
+export function createEcsImporter(): Importer {
+  return {
+    id: 'ecs',
+    description: 'ECS NDJSON (Elastic Defend / Filebeat / Elasticsearch export: nested or dotted keys, _source or fields hits)',
+    sniff: (firstLines) => firstLines.some(sniffLine),
+    create(): ImportSession {
+      const stats = createStatsKeeper();
+      return {
+        push(line, lineNo) {
+          if (line.trim() === '') return [];
+          stats.line();
+          return applyLineResult(stats, lineNo, mapEcsLine(line));
+        },
+        end: () => [],
+        stats: () => stats.snapshot(),
+      };
+    },
+  };
+}
