@@ -1,14 +1,18 @@
-// Sigma support for the embedded detector. (Being built: see issue 7.)
+// Sigma for the embedded detector: rules, correlations and filters compiled to StreamRules,
+// plus schema validation and the mapping/placeholder files the CLI loads. See docs/detector-sigma.md.
 
-import type { LoadContext, RuleSourceFile, StreamRule } from '../types.js';
+export { loadSigmaRules } from './load-rules.js';
+export { validateSigmaFile, type SigmaSchemas, type SchemaIssue } from './schema-validate.js';
+export {
+  parseSigmaMapping,
+  parseSigmaPlaceholders,
+  mergeSigmaMapping,
+  defaultSigmaMapping,
+  DEFAULT_SIGMA_FIELD_MAP,
+  type SigmaMapping,
+} from './field-mapping.js';
 
-export function loadSigmaRules(_files: RuleSourceFile[], _ctx: LoadContext): StreamRule[] {
-  return [];
-}
-
-export function validateSigmaFile(
-  _file: RuleSourceFile,
-  _schemas: { rule: object; correlation: object; filter: object },
-): Array<{ message: string; line?: number; column?: number; path?: string }> {
-  return [];
+/** True when a YAML text looks like Sigma (title plus detection/correlation/filter), for mixed folders. */
+export function looksLikeSigma(text: string): boolean {
+  return /^title\s*:/m.test(text) && /^(detection|correlation|filter)\s*:/m.test(text);
 }

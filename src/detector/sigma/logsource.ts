@@ -1,0 +1,60 @@
+// `logsource` routing: which normalised events a Sigma rule may see. Collectors emit ECS
+// events, so Sigma's categories become ECS event.category (and event.type) tests, and products
+// become host.os.type tests. Services name vendor log channels that do not exist after
+// normalisation, so a rule that needs one is rejected instead of run against the wrong events.
+
+import type { TelemetryEvent } from '../../model/index.js';
+
+export interface Route {
+  product?: 'macos' | 'linux';
+  /** ECS event.category values the rule can use; null = all. */
+  categories: ReadonlySet<string> | null;
+  accepts(ev: TelemetryEvent): boolean;
+}
+
+export const CATEGORY_ROUTES: Readonly<Record<string, { category: string; describe: string; accepts(ev: TelemetryEvent): boolean }>> = {
+  process_creation: {
+    category: 'process',
+    describe: "event.category 'process', event.type 'start', event.action not 'fork'",
+    // A fork copies the parent's image and command line; only an exec creates what Sigma
+    // calls a process creation (Sysmon EID 1, auditd execve).
+    accepts: (ev) => ev.event?.category === 'process' && ev.event.type === 'start' && ev.event.action !== 'fork',
+  },
+  network_connection: { category: 'network', describe: "event.category 'network'", accepts: (ev) => ev.event?.category === 'network' },
+  file_event: { category: 'file', describe: "event.category 'file'", accepts: (ev) => ev.event?.category === 'file' },
+  image_load: { category: 'library', describe: "event.category 'library'", accepts: (ev) => ev.event?.category === 'library' },
+};
+
+export const PRODUCTS = ['macos', 'linux'] as const;
+
+/** Returns the route or a reason the log source cannot be routed. */
+export function routeLogsource(ls: unknown): Route | { reason: string; key: string } {
+  if (!ls || typeof ls !== 'object' || Array.isArray(ls)) return { reason: "'logsource' must be a map", key: '' };
+  const l = ls as Record<string, unknown>;
+  if (l.service !== undefined)
+    return {
+      reason: `logsource service '${String(l.service)}' is not routable: telemetry is normalised to ECS, so route by category (${Object.keys(CATEGORY_ROUTES).join(', ')}) instead`,
+      key: 'service',
+    };
+  let product: 'macos' | 'linux' | undefined;
+  if (l.product !== undefined) {
+    if (!(PRODUCTS as readonly unknown[]).includes(l.product))
+      return { reason: `logsource product '${String(l.product)}' is not supported (supported: ${PRODUCTS.join(', ')})`, key: 'product' };
+    product = l.product as 'macos' | 'linux';
+  }
+  let cat: (typeof CATEGORY_ROUTES)[string] | undefined;
+  if (l.category !== undefined) {
+    cat = CATEGORY_ROUTES[String(l.category)];
+    if (!cat) return { reason: `logsource category '${String(l.category)}' is not supported (supported: ${Object.keys(CATEGORY_ROUTES).join(', ')})`, key: 'category' };
+  }
+  return {
+    ...(product ? { product } : {}),
+    categories: cat ? new Set([cat.category]) : null,
+    accepts: (ev) => {
+      if (cat && !cat.accepts(ev)) return false;
+      // An event that does not say its OS is not excluded: importers cannot always tell.
+      const os = ev.host?.os?.type;
+      return !(product && os && os !== product);
+    },
+  };
+}
