@@ -21,7 +21,7 @@ export interface DetectorConfig {
   sigmaFieldMap?: Record<string, string>;
   /** Sigma field name → (rule value, lowercased → event value), e.g. Initiated: true → egress. */
   sigmaValueMap?: Record<string, Record<string, string>>;
-  /** Values of `%name%` placeholders for Sigma's `expand` modifier; `lists` are consulted after. */
+  /** Values of `%name%` placeholders for Sigma's `expand` modifier; a list in `lists` of the same name wins. */
   placeholders?: Record<string, string[]>;
 }
 

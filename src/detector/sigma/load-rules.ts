@@ -16,7 +16,8 @@ export function itemContextFor(ctx: LoadContext): ItemContext {
   return {
     mapField: (n) => mapping.sigmaFieldMap[n] ?? n,
     valueMap: (n) => mapping.sigmaValueMap[n],
-    placeholder: (n) => ctx.config.placeholders?.[n] ?? ctx.config.lists[n],
+    // Site lists (shared with the EQL pack) win over the Sigma placeholder file's defaults.
+    placeholder: (n) => ctx.config.lists[n] ?? ctx.config.placeholders?.[n],
   };
 }
 
