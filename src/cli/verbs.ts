@@ -1,4 +1,8 @@
 // The CLI's registry of verbs, in the order --help lists them.
 import type { Command } from 'commander';
+import { register as registerReport } from './report.js';
+import { register as registerVerify } from './verify.js';
+import { register as registerKeygen } from './keygen.js';
+import { register as registerMerge } from './merge.js';
 
-export const VERBS: Array<(program: Command) => void> = [];
+export const VERBS: Array<(program: Command) => void> = [registerReport, registerMerge, registerVerify, registerKeygen];

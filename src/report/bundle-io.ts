@@ -40,7 +40,7 @@ export async function readReport(pathOrDir: string): Promise<RunReport> {
   let file = pathOrDir;
   if (existsSync(pathOrDir) && (await lstat(pathOrDir)).isDirectory()) file = join(pathOrDir, 'report.json');
   if (!existsSync(file)) {
-    throw new PurpleError('NOT_FOUND', `${pathOrDir} is not a run folder: no report.json in it`, {
+    throw new PurpleError('NOT_FOUND', "not a run folder: no report.json in it", {
       location: { file: pathOrDir },
       hint: 'pass a folder written by `purple run` (reports/<run-id>/), or the path of its report.json',
     });
@@ -119,7 +119,7 @@ export async function readKeyFile(path: string, kind: 'private' | 'public'): Pro
   const pem = await readFile(path, 'utf8');
   const want = kind === 'private' ? 'PRIVATE KEY' : 'PUBLIC KEY';
   if (!pem.includes(`-----BEGIN ${want}-----`)) {
-    throw new PurpleError('BAD_INPUT', `${path} is not a PEM ${kind} key`, { location: { file: path }, hint: `use the ${kind === 'private' ? 'purple-signing.key' : 'purple-signing.pub'} file that \`purple keygen\` wrote` });
+    throw new PurpleError('BAD_INPUT', `${path} is not a PEM ${kind} key`, { location: { file: path }, hint: `use the ${kind === 'private' ? 'purple-signing.pem' : 'purple-signing.pub'} file that \`purple keygen\` wrote` });
   }
   return pem;
 }
@@ -138,9 +138,9 @@ export async function verifyBundle(dir: string, publicKeyPem?: string): Promise<
   return checkBundle(manifestText, sigText, await hashFolder(dir), publicKeyPem);
 }
 
-/** Writes purple-signing.key (0600) and purple-signing.pub; refuses to overwrite a key. */
+/** Writes purple-signing.pem (0600) and purple-signing.pub; refuses to overwrite a key. */
 export async function writeKeyPair(outDir: string, opts: { force?: boolean } = {}): Promise<{ privateKeyPath: string; publicKeyPath: string; fingerprint: string }> {
-  const privateKeyPath = join(outDir, 'purple-signing.key');
+  const privateKeyPath = join(outDir, 'purple-signing.pem');
   const publicKeyPath = join(outDir, 'purple-signing.pub');
   if (!opts.force && (existsSync(privateKeyPath) || existsSync(publicKeyPath))) {
     throw new PurpleError('BAD_INPUT', `${outDir} already holds a purple signing key`, { location: { file: privateKeyPath }, hint: 'choose another --out folder, or pass --force to replace it (old bundles then verify only with the old .pub)' });

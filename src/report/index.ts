@@ -13,3 +13,4 @@ export * from './bundle-io.js';
 export * from './baseline.js';
 export * from './fleet.js';
 export * from './formats.js';
+export * from './live.js';
