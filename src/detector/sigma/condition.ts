@@ -36,7 +36,11 @@ function tokenize(src: string): Tok[] {
     }
     if (c === '(') toks.push({ kind: 'lp', text: c, offset: i++ });
     else if (c === ')') toks.push({ kind: 'rp', text: c, offset: i++ });
-    else if (c === '|') toks.push({ kind: 'pipe', text: c, offset: i++ });
+    else if (c === '|') {
+      // Whatever follows a pipe is Sigma 1 aggregation syntax; the parser rejects it as such.
+      toks.push({ kind: 'pipe', text: c, offset: i });
+      i = src.length;
+    }
     else {
       const m = /^[A-Za-z0-9_*.\-]+/.exec(src.slice(i));
       if (!m) throw new ConditionError(`unexpected character '${c}'`, i);
