@@ -1,0 +1,45 @@
+// The collector registry: id → collector, a lookup that names the valid ids, and the choice of the
+// best collector set for this host (what `purple run` uses when no --collector is given).
+
+import { PurpleError, type Collector, type CollectorAvailability } from '../src/model/index.js';
+import { esloggerCollector } from './eslogger/collector.js';
+import { pktapCollector } from './pktap/collector.js';
+import { nettopCollector } from './pktap/nettop-collector.js';
+import { lsofCollector } from './pktap/lsof-collector.js';
+
+export const COLLECTORS: Record<string, Collector> = {
+  eslogger: esloggerCollector,
+  pktap: pktapCollector,
+  nettop: nettopCollector,
+  lsof: lsofCollector,
+};
+
+export function getCollector(id: string): Collector {
+  const c = COLLECTORS[id];
+  if (c) return c;
+  throw new PurpleError('UNKNOWN_ID', `unknown collector "${id}"`, {
+    hint: `use one of: ${Object.keys(COLLECTORS).sort().join(', ')} (or leave --collector out to pick the best available; see purple doctor)`,
+  });
+}
+
+/** What chooseCollectors needs to know about each collector on this host. */
+export type ProbeResults = Record<string, CollectorAvailability>;
+
+/**
+ * Preference groups, best first: one collector is taken from each group that has an available
+ * member. Process telemetry and network attribution come from separate tools on macOS.
+ */
+export const PREFERENCE: Record<'linux' | 'macos', string[][]> = {
+  linux: [['linux-audit', 'strace', 'procfs']],
+  macos: [['eslogger'], ['pktap', 'nettop', 'lsof']],
+};
+
+/** The best available collector ids on this platform, from probe results; empty when none runs. */
+export function chooseCollectors(platform: 'linux' | 'macos', probes: ProbeResults): string[] {
+  const chosen: string[] = [];
+  for (const group of PREFERENCE[platform]) {
+    const pick = group.find((id) => probes[id]?.available === true);
+    if (pick) chosen.push(pick);
+  }
+  return chosen;
+}
