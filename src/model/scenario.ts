@@ -49,6 +49,10 @@ export interface Variant {
   requires: string[];
   /** Python modules that must be importable (else `skipped`). */
   requires_python?: string[];
+  /** Node packages that must resolve from the package (else `skipped`), e.g. playwright-core. */
+  requires_node?: string[];
+  /** Sink listeners the variant needs besides plain HTTP (e.g. `tls` for openssl s_client); else `skipped`. */
+  requires_sink?: Array<'http' | 'websocket' | 'tcp' | 'tls'>;
   steps: EmulationStep[];
   /** Hard limit for the whole variant; the whole process tree is killed past it. */
   timeout_s: number;
