@@ -22,7 +22,6 @@ export function shouldUseColor(env: Record<string, string | undefined>, isTty: b
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;
-type Paint = (style: keyof typeof CODES, s: string) => string;
 
 const OUTCOME_STYLE: Record<Outcome, keyof typeof CODES> = {
   detected: 'green',
@@ -44,38 +43,56 @@ function truncate(s: string, width: number): string {
   return s.length <= width ? s : `${s.slice(0, width - 1)}\u2026`;
 }
 
+type Segment = string | [keyof typeof CODES, string];
+
 export function renderConsoleSummary(report: RunReport, opts: ConsoleOptions): string {
-  const paint: Paint = opts.color ? (style, s) => `\u001b[${CODES[style]}m${s}\u001b[0m` : (_style, s) => s;
   const width = Math.max(40, opts.width);
+  // Lines are built from segments so they can be cut to the width by visible characters,
+  // before any colour code is added.
+  const line = (...segs: Segment[]): string => {
+    let room = width;
+    let out = '';
+    for (const seg of segs) {
+      const [style, raw] = typeof seg === 'string' ? [undefined, seg] : seg;
+      let text = clean(raw);
+      if (room <= 0) break;
+      if (text.length > room) text = truncate(text, room);
+      room -= text.length;
+      out += style && opts.color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text;
+    }
+    return out;
+  };
   const c = report.coverage;
   const out: string[] = [];
   const ok = report.exit_code === 0;
-  out.push(`${paint('bold', 'purple-harness')} run ${clean(report.run.id)} on ${clean(report.host.name)} (${report.collectors.map((x) => clean(x.id)).join(', ') || 'no collector'})`);
-  const cov = formatPercent(c.coverage);
-  const fp = formatPercent(c.false_positive_rate);
+  out.push(line(['bold', 'purple-harness'], ` run ${report.run.id} on ${report.host.name} (${report.collectors.map((x) => x.id).join(', ') || 'no collector'})`));
   out.push(
-    `coverage ${paint(c.coverage === 1 ? 'green' : c.coverage === null ? 'gray' : 'red', cov)} (${c.detected}/${c.positives} positives detected)   ` +
-      `false-positive rate ${paint(c.false_positives ? 'magenta' : 'green', fp)} (${c.false_positives}/${c.negatives})`,
+    line(
+      'coverage ',
+      [c.coverage === 1 ? 'green' : c.coverage === null ? 'gray' : 'red', formatPercent(c.coverage)],
+      ` (${c.detected}/${c.positives} positives detected)   false-positive rate `,
+      [c.false_positives ? 'magenta' : 'green', formatPercent(c.false_positive_rate)],
+      ` (${c.false_positives}/${c.negatives})`,
+    ),
   );
   const counts = countOutcomes(report.verdicts);
-  out.push(OUTCOMES.map((o) => `${paint(OUTCOME_STYLE[o], o)} ${counts[o]}`).join('  '));
+  out.push(line(...OUTCOMES.flatMap((o, i): Segment[] => [...(i ? ['  '] : []), [OUTCOME_STYLE[o], o], ` ${counts[o]}`])));
   const problems = problemVerdicts(report);
   if (problems.length) {
     out.push('');
-    out.push(paint('bold', 'needs attention:'));
+    out.push(line(['bold', 'needs attention:']));
     for (const v of problems) {
-      const mark = v.expectation_met ? paint('gray', '  (known gap)') : '';
       const why = v.outcome === 'false-positive' ? `fired ${v.rules_fired.join(', ')}` : describeReason(v);
-      const head = `  ${v.outcome.padEnd(14)} ${v.variant_id}`;
-      const line = truncate(clean(`${head}  ${why}`), width - (v.expectation_met ? 13 : 0));
-      out.push(line.replace(v.outcome, paint(OUTCOME_STYLE[v.outcome], v.outcome)) + mark);
+      const segs: Segment[] = ['  ', [OUTCOME_STYLE[v.outcome], v.outcome.padEnd(14)], ` ${v.variant_id}  `];
+      if (v.expectation_met) segs.push(['gray', '(known gap) ']);
+      segs.push(why);
+      out.push(line(...segs));
     }
   }
-  const lossy = report.collectors.filter((x) => x.lost_records > 0 || x.errors.length > 0);
-  for (const col of lossy) {
-    out.push(paint('yellow', truncate(clean(`collector ${col.id}: ${col.lost_records} records lost, ${col.errors.length} error(s)${col.errors[0] ? `: ${col.errors[0]}` : ''}`), width)));
+  for (const col of report.collectors.filter((x) => x.lost_records > 0 || x.errors.length > 0)) {
+    out.push(line(['yellow', `collector ${col.id}: ${col.lost_records} records lost, ${col.errors.length} error(s)${col.errors[0] ? `: ${col.errors[0]}` : ''}`]));
   }
   out.push('');
-  out.push(ok ? paint('green', 'result: all expectations met (exit 0)') : paint('red', 'result: an expectation failed (exit 1)'));
+  out.push(ok ? line(['green', 'result: all expectations met (exit 0)']) : line(['red', 'result: an expectation failed (exit 1)']));
   return out.join('\n') + '\n';
 }
