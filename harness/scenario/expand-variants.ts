@@ -162,8 +162,10 @@ export function expandScenario(
         Object.entries(ex).every(([axis, want]) => (Array.isArray(want) ? want.includes(c[axis] ?? '') : want === c[axis])),
       );
     const { name: _n, axes: _a, exclude: _e, steps, ...level } = m;
+    const known = (c: Record<string, string>): boolean => axisNames.every((axis) => library[axis]?.[c[axis] ?? ''] !== undefined);
     for (const c of combos) {
-      if (excluded(c)) continue;
+      // Cells with an unknown value id are already reported; expanding them would only add noise.
+      if (excluded(c) || !known(c)) continue;
       cells.push({
         name: fillName(m.name, c),
         pointer: mp,
@@ -195,7 +197,7 @@ export function expandScenario(
     const id = `${doc.id}/${cell.name}`;
     const prev = seen.get(cell.name);
     if (prev !== undefined) {
-      problems.push({ pointer: cell.pointer, message: `variant name "${cell.name}" is produced twice (also by ${prev})`, hint: 'make the matrix name template include every axis it varies, or rename the single variant' });
+      problems.push({ pointer: cell.pointer, message: `variant name "${cell.name}" is produced twice (also by ${prev.slice(1).replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')})`, hint: 'make the matrix name template include every axis it varies, or rename the single variant' });
       continue;
     }
     seen.set(cell.name, cell.pointer);

@@ -62,22 +62,20 @@ function describeAjvError(e: ErrorObject): { message: string; hint: string; prop
     case 'const':
       return { message: `must be ${JSON.stringify(p.allowedValue)}`, hint: 'use the listed value' };
     case 'contains':
-      return { message: `must contain the required entry (${e.message ?? ''})`, hint: 'every scenario lists T1048.001 among its techniques' };
+      return { message: "does not contain a required entry", hint: 'every scenario lists T1048.001 among its techniques' };
     case 'pattern':
       return { message: `does not match ${String(p.pattern)}`, hint: 'ids are lower-case a-z, 0-9, ".", "_", "+", "-"; techniques look like T1048.001' };
     case 'type':
-      return { message: `must be ${String(p.type)}`, hint: `write a ${String(p.type)} here` };
+      return { message: `must be ${String(p.type)}`, hint: `write ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)} here` };
     default:
       return { message: e.message ?? e.keyword, hint: 'see docs/scenarios.md for the format' };
   }
 }
 
-// ajv reports a failing `propertyNames` twice (the name and the wrapper); keep the specific one.
+// ajv also reports the inner failures of `propertyNames` and `contains` (every non-matching
+// item); the outer error says it better, so drop the inner ones.
 function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
-  return errors.filter((e) => !(e.keyword === 'propertyNames' && p(e).propertyName === undefined) && e.keyword !== 'if');
-  function p(e: ErrorObject): Record<string, unknown> {
-    return e.params as Record<string, unknown>;
-  }
+  return errors.filter((e) => !/\/(propertyNames|contains)\//.test(e.schemaPath));
 }
 
 /** Parses, validates and expands one file, returning problems instead of throwing. */
@@ -94,10 +92,11 @@ export function loadScenarioFileWithDiagnostics(path: string): { scenario?: Scen
   if (doc.errors.length) {
     return {
       diagnostics: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
         return {
           file,
-          ...(pos ? { line: pos.line, column: pos.col } : {}),
+          line: pos.line,
+          column: pos.col,
           message: `YAML syntax: ${e.message.split('\n')[0] ?? e.code}`,
           hint: 'fix the YAML syntax (indentation, quotes, a missing ":")',
         };
