@@ -44,6 +44,12 @@ export interface CollectorContext {
   isRoot: boolean;
   /** Options from the CLI, e.g. { libraryLoads: true }. */
   options: Record<string, unknown>;
+  /**
+   * Records something the collector installed that must be undone after a crash (written to the
+   * run's state file for `purple cleanup`). Kinds the harness undoes: `audit-rule-key` (auditctl -D -k),
+   * `process-group`, `pid`, `path` (under the temp folder), `netns`, `link`.
+   */
+  recordArtifact?(kind: string, value: string): void;
 }
 
 /** One variant's emulation, as the collector needs to know it for attribution. */

@@ -1,0 +1,450 @@
+// One run, start to finish: workspace and secrets, sink, collectors, each variant (skip, launch,
+// wait, hand the window to the collectors), then stop everything and clean up — always, in finally,
+// with each cleanup step's result kept. The state file records every creation before it happens
+// to matter, so a crashed run can be undone by cleanupRun().
+
+import { copyFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  CleanupStep,
+  Collector,
+  CollectorContext,
+  CollectorOutput,
+  CollectorSession,
+  CommandRunner,
+  EmulationWindow,
+  Variant,
+} from '../src/model/index.js';
+import { createCommandRunner } from './command-runner.js';
+import { resolveEmulationUser } from './emulation-user.js';
+import { readJournal } from './journal.js';
+import { launchVariant } from './launcher.js';
+import { placeholderValues } from './launcher.js';
+import { substituteArgv } from './placeholders.js';
+import { REDACTED } from './redact.js';
+import { generateRunSecrets, listSecrets } from './run-secrets.js';
+import { startSink, uploadUrl, websocketUrl, type Sink } from './sink/sink.js';
+import { makeSelfSignedCert } from './sink/tls-cert.js';
+import { killRunProcesses, RunStateFile, undoArtifact } from './state.js';
+import type { PlannedCommand, ProgressEvent, RunExecution, RunOptions, RunPlan, SinkEndpoints, VariantExecution } from './types.js';
+import { assertRunId, createRunWorkspace, variantFolderName, workspacePath, type RunWorkspace } from './workspace.js';
+
+/** The catalogue folder shipped beside package.json (from source or from dist/). */
+export function findScenariosDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scenarios'))) return join(dir, 'scenarios');
+    const up = dirname(dir);
+    if (up === dir) return join(process.cwd(), 'scenarios');
+    dir = up;
+  }
+}
+
+function hostPlatform(): 'linux' | 'macos' {
+  return process.platform === 'darwin' ? 'macos' : 'linux';
+}
+
+interface ActiveCollector {
+  collector: Collector;
+  session: CollectorSession;
+}
+
+function failedCollectorOutput(c: Collector, errors: string[]): CollectorOutput {
+  return {
+    events: [],
+    rawFiles: [],
+    info: {
+      id: c.id,
+      fidelity: { process_exec: false, process_args: false, network: false, network_attribution: false, library_loads: false },
+      blind_spots: ['the collector did not run'],
+      lost_records: 0,
+      details: {},
+      errors,
+    },
+  };
+}
+
+/** Probes the run needs, each answered once per run. */
+class Requirements {
+  private bins = new Map<string, Promise<string | undefined>>();
+  private modules = new Map<string, Promise<boolean>>();
+  constructor(
+    private runner: CommandRunner,
+    private python: string,
+  ) {}
+  which(bin: string): Promise<string | undefined> {
+    let p = this.bins.get(bin);
+    if (!p) this.bins.set(bin, (p = this.runner.which(bin)));
+    return p;
+  }
+  pythonModule(mod: string): Promise<boolean> {
+    let p = this.modules.get(mod);
+    if (!p) {
+      // The module name goes in as data of a fixed program, never spliced into code.
+      p = this.runner
+        .run([this.python, '-c', 'import importlib, sys; importlib.import_module(sys.argv[1])', mod], { timeoutMs: 30_000 })
+        .then((r) => r.exitCode === 0);
+      this.modules.set(mod, p);
+    }
+    return p;
+  }
+}
+
+function nodePackageAvailable(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a variant cannot run on this host, or undefined when it can. */
+async function skipReason(v: Variant, platform: 'linux' | 'macos', req: Requirements, sink: SinkEndpoints | undefined, checkPython: boolean): Promise<string | undefined> {
+  if (!v.platforms.includes(platform)) return `runs on ${v.platforms.join(' or ')} only`;
+  for (const bin of v.requires) if (!(await req.which(bin))) return `${bin} not found on PATH`;
+  if (checkPython && v.requires_python?.length) {
+    if (!(await req.which('python3'))) return 'python3 not found on PATH';
+    for (const m of v.requires_python) if (!(await req.pythonModule(m))) return `python module ${m} not installed`;
+  }
+  for (const pkg of v.requires_node ?? []) if (!nodePackageAvailable(pkg)) return `node package ${pkg} not installed`;
+  if (sink) for (const l of v.requires_sink ?? []) if (!sink.listeners.includes(l)) return `the sink has no ${l} listener on this host`;
+  return undefined;
+}
+
+export async function executeRun(opts: RunOptions): Promise<RunExecution> {
+  assertRunId(opts.runId);
+  const runId = opts.runId;
+  const emit = (ev: ProgressEvent): void => {
+    try {
+      opts.onProgress?.(ev);
+    } catch {
+      /* a progress display must never break a run */
+    }
+  };
+  const platform = opts.platform ?? hostPlatform();
+  const user = resolveEmulationUser();
+  const scenariosDir = opts.scenariosDir ?? findScenariosDir();
+  const startedAt = new Date().toISOString();
+  const secrets = generateRunSecrets();
+  const secretsForRedaction = listSecrets(secrets);
+  const baseRunner = createCommandRunner();
+  const killGraceMs = opts.killGraceMs ?? 2000;
+  const signal = opts.signal;
+
+  const state = await RunStateFile.create({
+    runId,
+    hostName: opts.hostName,
+    workspace: workspacePath(runId),
+    keepWorkspace: opts.keepWorkspace ?? false,
+    ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
+  });
+  const pending: Array<Promise<unknown>> = [];
+  const track = (p: Promise<unknown>): void => void pending.push(p.catch(() => undefined));
+
+  const results: VariantExecution[] = [];
+  const collectorOutputs: CollectorOutput[] = [];
+  const cleanup: CleanupStep[] = [];
+  const active: ActiveCollector[] = [];
+  let ws: RunWorkspace | undefined;
+  let sink: Sink | undefined;
+  let sinkEndpoints: SinkEndpoints | undefined;
+  let interrupted = signal?.aborted ?? false;
+  const onAbort = (): void => {
+    if (!interrupted) emit({ type: 'interrupted', runId });
+    interrupted = true;
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    ws = await createRunWorkspace(runId, {
+      ...(user ? { owner: user } : {}),
+      ...(opts.payloadBytes !== undefined ? { payloadBytes: opts.payloadBytes } : {}),
+      secrets,
+    });
+    emit({ type: 'run-start', runId, variants: opts.variants.length, workspace: ws.root });
+
+    // The TLS listener only when a variant needs it: it costs an openssl call per run.
+    let tls: { key: Buffer; cert: Buffer } | undefined;
+    let tlsProblem: string | undefined;
+    if (opts.variants.some((v) => v.requires_sink?.includes('tls'))) {
+      const openssl = await baseRunner.which('openssl');
+      const made = openssl ? await makeSelfSignedCert(ws.sinkDir, openssl) : { error: 'openssl not found on PATH' };
+      if ('error' in made) tlsProblem = made.error;
+      else tls = made;
+    }
+    const ciphers = new Map(opts.variants.map((v) => [v.id, v.cipher]));
+    sink = await startSink({ runId, secrets, cipherFor: (id) => ciphers.get(id), ...(tls ? { tls } : {}) });
+    sinkEndpoints = sink.endpoints;
+    await state.recordSink(sink.ports);
+    emit({ type: 'sink-ready', runId, endpoints: sink.endpoints });
+
+    for (const c of opts.collectors) {
+      if (interrupted) break;
+      const rawDir = join(ws.rawDir, variantFolderName(c.id));
+      await mkdir(rawDir, { recursive: true, mode: 0o700 });
+      // Every helper a collector starts is recorded, so a crash cannot orphan it.
+      const runner: CommandRunner = {
+        run: (argv, o) => baseRunner.run(argv, o),
+        which: (n) => baseRunner.which(n),
+        spawn: (argv, o) => {
+          const bg = baseRunner.spawn(argv, o);
+          if (bg.pid !== undefined) track(state.recordProcess(bg.pid, c.id));
+          return bg;
+        },
+      };
+      const ctx: CollectorContext = {
+        runId,
+        rawDir,
+        runner,
+        hostName: opts.hostName,
+        hostId: opts.hostId,
+        isRoot: opts.isRoot,
+        options: opts.collectorOptions ?? {},
+        recordArtifact: (kind, value) => track(state.recordArtifact(kind, value, c.id)),
+      };
+      try {
+        active.push({ collector: c, session: await c.start(ctx) });
+        emit({ type: 'collector', collectorId: c.id, event: 'started' });
+      } catch (e) {
+        const msg = (e as Error).message;
+        collectorOutputs.push(failedCollectorOutput(c, [`failed to start: ${msg}`]));
+        emit({ type: 'collector', collectorId: c.id, event: 'start-failed', detail: msg });
+      }
+    }
+    const startFailures = collectorOutputs.map((o) => `collector ${o.info.id} ${o.info.errors[0] ?? 'failed'}`);
+
+    const python = opts.pythonPath ?? (await baseRunner.which('python3')) ?? 'python3';
+    const req = new Requirements(baseRunner, python);
+    const total = opts.variants.length;
+    for (let index = 0; index < total; index++) {
+      const variant = opts.variants[index] as Variant;
+      const t0 = Date.now();
+      const base: VariantExecution = {
+        variant,
+        status: 'skipped',
+        journal: [],
+        journalProblems: [],
+        receipts: [],
+        window: { variantId: variant.id, rootPids: [], startMs: t0, endMs: t0 },
+        steps: [],
+        timedOut: false,
+        interrupted: false,
+      };
+      if (interrupted) {
+        results.push({ ...base, reason: 'not run: the run was interrupted', interrupted: true });
+        continue;
+      }
+      emit({ type: 'variant-start', variantId: variant.id, index, total });
+      let reason = await skipReason(variant, platform, req, sink.endpoints, true);
+      if (reason === 'the sink has no tls listener on this host' && tlsProblem) reason += ` (${tlsProblem})`;
+      let exec: VariantExecution;
+      if (reason) exec = { ...base, reason };
+      else if (startFailures.length) exec = { ...base, status: 'error', reason: startFailures.join('; ') };
+      else exec = await runVariant(variant, base);
+      results.push(exec);
+      emit({
+        type: 'variant-end',
+        variantId: variant.id,
+        index,
+        total,
+        status: exec.status,
+        ...(exec.reason !== undefined ? { reason: exec.reason } : {}),
+        durationMs: Date.now() - t0,
+        receipts: exec.receipts.length,
+        timedOut: exec.timedOut,
+      });
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    const step = (s: CleanupStep): void => {
+      cleanup.push(s);
+      emit({ type: 'cleanup', step: s });
+    };
+    for (const { collector, session } of active) {
+      try {
+        const out = await session.stop();
+        collectorOutputs.push(out);
+        emit({ type: 'collector', collectorId: collector.id, event: 'stopped' });
+        step({ what: `stop collector ${collector.id}`, ok: true });
+      } catch (e) {
+        const msg = (e as Error).message;
+        collectorOutputs.push(failedCollectorOutput(collector, [`failed to stop: ${msg}`]));
+        emit({ type: 'collector', collectorId: collector.id, event: 'stop-failed', detail: msg });
+        step({ what: `stop collector ${collector.id}`, ok: false, detail: msg });
+      }
+    }
+    if (sink) {
+      try {
+        await sink.stop();
+        step({ what: 'stop the upload sink', ok: true });
+      } catch (e) {
+        step({ what: 'stop the upload sink', ok: false, detail: (e as Error).message });
+      }
+    }
+    await Promise.all(pending);
+    await state.settled();
+    const snap = state.snapshot();
+    step(await killRunProcesses(snap, Math.min(killGraceMs, 1000)));
+    // Collectors undo their own artifacts in stop(); undoing again is idempotent and catches a stop() that failed.
+    for (const a of [...snap.artifacts].reverse()) if (a.kind !== 'process-group' && a.kind !== 'pid') step(await undoArtifact(a, baseRunner));
+    if (opts.preserveRawDir) await preserveRawFiles(collectorOutputs, opts.preserveRawDir, step);
+    if (ws && !opts.keepWorkspace) step(await ws.remove());
+    else if (ws) step({ what: `keep workspace ${ws.root}`, ok: true, detail: `kept on request; \`purple cleanup ${runId}\` removes it` });
+    step(await state.finish(cleanup));
+    emit({ type: 'run-end', runId, interrupted });
+  }
+
+  return {
+    runId,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    interrupted,
+    variants: results,
+    collectorOutputs,
+    cleanup,
+    secretsForRedaction,
+    ...(sinkEndpoints ? { sink: sinkEndpoints } : {}),
+    stateFile: state.path,
+  };
+
+  async function runVariant(variant: Variant, base: VariantExecution): Promise<VariantExecution> {
+    if (!ws || !sink) throw new Error('runVariant before the workspace and sink exist');
+    const vws = await ws.prepareVariant(variant.id);
+    const sessions = active.map((a) => a.session);
+    const launched = await launchVariant({
+      runId,
+      variant,
+      workspace: vws,
+      passFile: ws.passFile,
+      secrets,
+      sink: sink.endpoints,
+      sinkUrl: uploadUrl(sink.endpoints, variant.id),
+      sinkWsUrl: websocketUrl(sink.endpoints, variant.id),
+      scenariosDir,
+      python: opts.pythonPath ?? (await baseRunner.which('python3')) ?? 'python3',
+      timeoutMs: variant.timeout_s * 1000 * (opts.timeoutScale ?? 1),
+      killGraceMs,
+      ...(signal ? { signal } : {}),
+      ...(user ? { user } : {}),
+      wrap: (argv, where) => sessions.reduce((a, s) => s.wrapCommand(a, where), argv),
+      onSpawn: (pid) => track(state.recordProcess(pid, 'harness', variant.id)),
+    });
+    // WebSocket and TCP receipts land when the connection closes, a moment after the client exits.
+    await sink.settle(2000);
+    const journal = await readJournal(vws.journal);
+    const window: EmulationWindow = { variantId: variant.id, rootPids: launched.rootPids, startMs: launched.startMs, endMs: launched.endMs };
+    const notes: string[] = [];
+    for (const a of active) {
+      try {
+        await a.session.variantDone(window);
+      } catch (e) {
+        notes.push(`collector ${a.collector.id}: ${(e as Error).message}`);
+      }
+    }
+    const exec: VariantExecution = {
+      ...base,
+      status: 'ran',
+      journal: journal.entries,
+      journalProblems: journal.problems,
+      receipts: sink.receiptsFor(variant.id),
+      window,
+      steps: launched.steps,
+      timedOut: launched.timedOut,
+      interrupted: launched.interrupted,
+    };
+    const notStarted = launched.steps.find((s) => s.failed && s.pid === undefined && !s.failed.startsWith('not started'));
+    if (notStarted) {
+      exec.status = 'error';
+      exec.reason = `a step could not start: ${notStarted.failed ?? ''}`;
+    } else if (launched.timedOut) exec.reason = `timed out after ${Math.round((variant.timeout_s * (opts.timeoutScale ?? 1)) * 10) / 10} s; the process tree was killed`;
+    else if (launched.interrupted) exec.reason = 'interrupted; the process tree was killed';
+    if (notes.length) exec.reason = [exec.reason, ...notes].filter(Boolean).join('; ');
+    return exec;
+  }
+}
+
+async function preserveRawFiles(outputs: CollectorOutput[], dir: string, step: (s: CleanupStep) => void): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const o of outputs) {
+      const kept: string[] = [];
+      for (const f of o.rawFiles) {
+        const dest = join(dir, `${variantFolderName(o.info.id)}-${basename(f)}`);
+        await copyFile(f, dest);
+        kept.push(dest);
+      }
+      o.rawFiles = kept;
+    }
+    step({ what: `keep collector raw files in ${dir}`, ok: true });
+  } catch (e) {
+    step({ what: `keep collector raw files in ${dir}`, ok: false, detail: (e as Error).message });
+  }
+}
+
+/**
+ * What `purple run --dry-run` prints: every command (after substitution, secrets as `<redacted>`)
+ * and every destination, with no side effect at all — no folder, no file, no process, no socket.
+ */
+export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'collectors' | 'pythonPath' | 'scenariosDir' | 'platform' | 'timeoutScale'>): Promise<RunPlan> {
+  assertRunId(opts.runId);
+  const platform = opts.platform ?? hostPlatform();
+  const root = workspacePath(opts.runId);
+  const scenariosDir = opts.scenariosDir ?? findScenariosDir();
+  const runner = createCommandRunner();
+  const python = opts.pythonPath ?? (await runner.which('python3')) ?? 'python3';
+  const req = new Requirements(runner, python);
+  const fakeSecrets = { passphrase: REDACTED, keyHex: REDACTED, ivHex: REDACTED, token: REDACTED };
+  const endpoints: SinkEndpoints = {
+    httpBase: 'http://127.0.0.1:<port>',
+    wsBase: 'ws://127.0.0.1:<port>',
+    tcp: '127.0.0.1:<tcp-port>',
+    tls: '127.0.0.1:<tls-port>',
+    listeners: ['http', 'websocket', 'tcp', 'tls'],
+  };
+  const plan: RunPlan = { runId: opts.runId, workspace: root, variants: [], commands: [], destinations: [], collectors: opts.collectors.map((c) => c.id) };
+  const dest = new Set<string>();
+  for (const v of opts.variants) {
+    const reason = await skipReason(v, platform, req, undefined, false);
+    const entry: RunPlan['variants'][number] = { variantId: v.id, willRun: !reason, timeout_s: v.timeout_s * (opts.timeoutScale ?? 1), cipher: v.cipher };
+    if (reason) entry.reason = reason;
+    else if (v.requires_python?.length) entry.reason = `needs python module(s) ${v.requires_python.join(', ')} (checked when the run starts)`;
+    plan.variants.push(entry);
+    if (reason) continue;
+    const dir = join(root, 'variants', variantFolderName(v.id));
+    const sinkUrl = uploadUrl(endpoints, v.id);
+    const sinkWsUrl = websocketUrl(endpoints, v.id);
+    const values = placeholderValues({
+      runId: opts.runId,
+      variant: v,
+      workspace: { dir, payload: join(dir, 'payload.txt'), out: join(dir, 'payload.enc'), journal: join(dir, 'journal.jsonl') },
+      passFile: join(root, 'secrets', 'passphrase'),
+      secrets: fakeSecrets,
+      sink: endpoints,
+      sinkUrl,
+      sinkWsUrl,
+      scenariosDir,
+      python,
+    });
+    v.steps.forEach((s, i) => {
+      const cmd: PlannedCommand = {
+        variantId: v.id,
+        stepIndex: i,
+        argv: substituteArgv(s.argv, values, { variantId: v.id, file: v.source.file, ...(v.source.line !== undefined ? { line: v.source.line } : {}) }),
+        cwd: dir,
+        detached: s.detached ?? false,
+        delay_s: s.delay_s ?? 0,
+      };
+      plan.commands.push(cmd);
+    });
+    dest.add(sinkUrl);
+    dest.add(sinkWsUrl);
+    dest.add(`tcp://${endpoints.tcp}`);
+    if (v.requires_sink?.includes('tls')) dest.add(`tls://${endpoints.tls ?? ''}`);
+  }
+  plan.destinations = [...dest];
+  return plan;
+}
