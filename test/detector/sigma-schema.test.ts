@@ -16,7 +16,7 @@ const schemas = {
 const file = (p: string) => ({ path: p, text: readFileSync(p, 'utf8') });
 
 describe('Sigma JSON Schema validation', () => {
-  const kinds = readdirSync(SAMPLES);
+  const kinds = readdirSync(SAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   test('the upstream samples are all here', () => assert.deepEqual(kinds.sort(), ['correlation', 'filter', 'rules']));
   for (const kind of kinds) {
     for (const f of readdirSync(join(SAMPLES, kind))) {
