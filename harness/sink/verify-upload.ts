@@ -1,7 +1,7 @@
 // Proof that an upload was really encrypted with the run's secrets: decrypt it under the variant's
 // declared cipher (node:crypto only) and find the canary marker line that names this run.
 
-import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { createDecipheriv, createHash, pbkdf2Sync } from 'node:crypto';
 import { parseCanaryMarker } from '../canary.js';
 import type { RunSecrets } from '../types.js';
 
@@ -22,8 +22,18 @@ export interface UploadVerification {
 const PBKDF2_ITERATIONS = 10_000;
 const SALTED = Buffer.from('Salted__', 'latin1');
 
+// PBKDF2 costs ~10 ms of blocked event loop; a burst of uploads of one ciphertext derives once.
+const derived = new Map<string, Buffer>();
+const DERIVED_MAX = 256;
+
 function deriveOpenssl(passphrase: string, salt: Buffer, keyLen: number, ivLen: number): { key: Buffer; iv: Buffer } {
-  const dk = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, PBKDF2_ITERATIONS, keyLen + ivLen, 'sha256');
+  const id = `${createHash('sha256').update(passphrase).digest('hex')}:${salt.toString('hex')}:${keyLen + ivLen}`;
+  let dk = derived.get(id);
+  if (!dk) {
+    dk = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, PBKDF2_ITERATIONS, keyLen + ivLen, 'sha256');
+    if (derived.size >= DERIVED_MAX) derived.delete(derived.keys().next().value as string);
+    derived.set(id, dk);
+  }
   return { key: dk.subarray(0, keyLen), iv: dk.subarray(keyLen) };
 }
 
