@@ -7,6 +7,7 @@ import { chmod, lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'n
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { PurpleError, type RunReport } from '../model/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, buildManifest, checkBundle, generateSigningKeyPair, manifestFactsFromReport, publicKeyFingerprint, serializeManifest, signManifest, type ArtifactEntry, type BundleCheck, type Manifest } from './evidence.js';
+import { DEFAULT_FORMATS, parseFormats } from './formats.js';
 import { validateReport } from './schema-validator.js';
 
 /** Writes through a temp file in the same folder and renames, so readers never see half a file. */
@@ -151,4 +152,24 @@ export async function writeKeyPair(outDir: string, opts: { force?: boolean } = {
   await chmod(privateKeyPath, 0o600);
   await writeFileAtomic(publicKeyPath, publicKeyPem, 0o644);
   return { privateKeyPath, publicKeyPath, fingerprint: publicKeyFingerprint(publicKeyPem) };
+}
+
+/**
+ * What `purple run` does at the end: validate and write report.json, render the other formats,
+ * then (when a key is given) hash the whole folder, raw collector files included, and sign.
+ * Returns the paths written.
+ */
+export async function writeRunReports(dir: string, report: RunReport, opts: { formats?: string[]; privateKeyPem?: string; now?: Date } = {}): Promise<string[]> {
+  const written = [await writeReportJson(dir, report)];
+  for (const f of parseFormats((opts.formats ?? DEFAULT_FORMATS).join(','))) {
+    if (f.id === 'json') continue;
+    const path = join(dir, f.file);
+    await writeFileAtomic(path, f.render(report));
+    written.push(path);
+  }
+  if (opts.privateKeyPem !== undefined) {
+    await writeManifest(dir, report, { privateKeyPem: opts.privateKeyPem, ...(opts.now ? { now: opts.now } : {}) });
+    written.push(join(dir, MANIFEST_FILE), join(dir, SIGNATURE_FILE));
+  }
+  return written;
 }

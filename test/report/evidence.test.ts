@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPORT_FORMATS, generateSigningKeyPair, hashFolder, verifyBundle, writeKeyPair, writeManifest, type Manifest } from '../../src/report/index.js';
+import { REPORT_FORMATS, writeRunReports, validateAgainst, generateSigningKeyPair, hashFolder, verifyBundle, writeKeyPair, writeManifest, type Manifest } from '../../src/report/index.js';
 import { loadFixture, makeTempDir } from './helpers.js';
 
 /** A run folder with every report format, a raw collector file, and a signed manifest. */
@@ -22,6 +22,9 @@ describe('evidence bundle', () => {
     const { dir, manifest, report } = await makeBundle(t);
     const onDisk = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
     assert.deepEqual(onDisk, manifest);
+    assert.deepEqual(validateAgainst('manifest.schema.json', onDisk), []);
+    assert.deepEqual(validateAgainst('manifest.schema.json', JSON.parse(readFileSync(join(dir, 'manifest.sig.json'), 'utf8'))), []);
+    assert.notDeepEqual(validateAgainst('manifest.schema.json', { ...onDisk, files: [{ path: '../etc/passwd', sha256: 'a'.repeat(64), bytes: 1 }] }), []);
     assert.deepEqual(manifest.files.map((f) => f.path), ['index.html', 'junit.xml', 'navigator-layer.json', 'raw/audit.log', 'report.json', 'summary.md']);
     const audit = manifest.files.find((f) => f.path === 'raw/audit.log')!;
     assert.match(audit.sha256, /^[0-9a-f]{64}$/);
@@ -122,5 +125,16 @@ describe('evidence bundle', () => {
     assert.match(r.fingerprint, /^[0-9a-f]{64}$/);
     await assert.rejects(writeKeyPair(join(dir, 'keys')), /already holds/);
     assert.deepEqual(readdirSync(join(dir, 'keys')).sort(), ['purple-signing.pem', 'purple-signing.pub']);
+  });
+
+  test('writeRunReports writes every format and a bundle that verifies', async (t) => {
+    const dir = makeTempDir(t);
+    const keys = generateSigningKeyPair();
+    const written = await writeRunReports(dir, loadFixture('run-b'), { privateKeyPem: keys.privateKeyPem });
+    assert.deepEqual(written.map((p) => p.slice(dir.length + 1)).sort(), ['index.html', 'junit.xml', 'manifest.json', 'manifest.sig.json', 'navigator-layer.json', 'report.json', 'summary.md']);
+    assert.equal((await verifyBundle(dir, keys.publicKeyPem)).valid, true);
+    const broken = loadFixture('run-b') as unknown as Record<string, unknown>;
+    delete broken['coverage'];
+    await assert.rejects(writeRunReports(makeTempDir(t), broken as never), /does not match/);
   });
 });
