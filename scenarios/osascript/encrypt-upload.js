@@ -13,7 +13,7 @@ var kCCKeySizeAES256 = 32;
 var kCCSuccess = 0;
 
 // CCCrypt lives in libSystem (libcommonCrypto), which every process has loaded.
-ObjC.bindFunction('CCCrypt', ['int', ['int', 'int', 'int', 'void *', 'unsigned long', 'void *', 'void *', 'unsigned long', 'void *', 'unsigned long', 'void *']]);
+ObjC.bindFunction('CCCrypt', ['int', ['int', 'int', 'int', 'void *', 'unsigned long', 'void *', 'void *', 'unsigned long', 'void *', 'unsigned long', 'unsigned long *']]);
 ObjC.bindFunction('getppid', ['int', []]);
 
 function env(name) {
@@ -57,7 +57,7 @@ function journal(action, details) {
 
 function encrypt(plain, key, iv) {
   var out = $.NSMutableData.dataWithLength(plain.length + 16);
-  var moved = Ref();
+  var moved = Ref('unsigned long');
   var status = $.CCCrypt(kCCEncrypt, kCCAlgorithmAES, kCCOptionPKCS7Padding, key.bytes, kCCKeySizeAES256, iv.bytes, plain.bytes, plain.length, out.mutableBytes, out.length, moved);
   if (status !== kCCSuccess) throw new Error('CCCrypt failed with status ' + status);
   out.setLength(moved[0]);

@@ -38,11 +38,12 @@ interface Recorder {
   imports: string[];
   bound: Record<string, unknown>;
   ccCrypt: unknown[][];
+  refs: Array<string | undefined>;
   requests: Array<{ url: string; method?: string; headers: Record<string, string>; body?: Buffer; resumed: boolean }>;
 }
 
 function makeBridge(env: Record<string, string>, opts: { ccStatus?: number; httpStatus?: number } = {}) {
-  const rec: Recorder = { imports: [], bound: {}, ccCrypt: [], requests: [] };
+  const rec: Recorder = { imports: [], bound: {}, ccCrypt: [], refs: [], requests: [] };
   const nil = { js: undefined, isNil: () => true };
   const nsString = (s: string) => ({ js: s, isNil: () => false, dataUsingEncoding: (enc: number) => (assert.equal(enc, 4), new FakeData(Buffer.from(s, 'utf8'))) });
   const pending: Array<() => void> = [];
@@ -125,7 +126,10 @@ function makeBridge(env: Record<string, string>, opts: { ccStatus?: number; http
     },
     unwrap: (x: unknown) => (x as { js?: unknown })?.js ?? x,
   };
-  const Ref = () => [] as number[];
+  const Ref = (type?: string) => {
+    rec.refs.push(type);
+    return [] as number[];
+  };
   return { rec, context: vm.createContext({ ObjC, $, Ref }) };
 }
 
@@ -158,7 +162,7 @@ describe('JXA CommonCrypto + NSURLSession emulation', () => {
       (context as { run: (argv: string[]) => void }).run([]);
 
       assert.deepEqual(rec.imports, ['Foundation']);
-      assert.deepEqual(JSON.parse(JSON.stringify(rec.bound.CCCrypt)), ['int', ['int', 'int', 'int', 'void *', 'unsigned long', 'void *', 'void *', 'unsigned long', 'void *', 'unsigned long', 'void *']]);
+      assert.deepEqual(JSON.parse(JSON.stringify(rec.bound.CCCrypt)), ['int', ['int', 'int', 'int', 'void *', 'unsigned long', 'void *', 'void *', 'unsigned long', 'void *', 'unsigned long', 'unsigned long *']]);
       assert.equal(rec.ccCrypt.length, 1);
       const [op, alg, options, key, keyLen, iv, dataIn, dataInLen, , dataOutAvail, moved] = rec.ccCrypt[0] as [number, number, number, { ptr: FakeData }, number, { ptr: FakeData }, { ptr: FakeData }, number, unknown, number, unknown];
       assert.equal(op, 0, 'kCCEncrypt');
@@ -171,6 +175,7 @@ describe('JXA CommonCrypto + NSURLSession emulation', () => {
       assert.equal(dataInLen, s.payload.length);
       assert.ok(dataOutAvail >= s.payload.length + 16, 'room for the padding block');
       assert.ok(Array.isArray(moved), 'dataOutMoved is a Ref');
+      assert.deepEqual(rec.refs, ['unsigned long'], 'a size_t out-parameter');
 
       const written = readFileSync(s.env.PURPLE_OUT);
       const d = createDecipheriv('aes-256-cbc', Buffer.from(s.env.PURPLE_KEY_HEX, 'hex'), Buffer.from(s.env.PURPLE_IV_HEX, 'hex'));
