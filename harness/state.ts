@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { PurpleError, type CleanupStep, type CommandRunner } from '../src/model/index.js';
 import { createCommandRunner } from './command-runner.js';
-import { isAlive, killProcessTree, processStartTicks } from './process-tree.js';
+import { isAlive, killProcessTree, processStartTicks, readProcessTable } from './process-tree.js';
 import { assertRunId, removeWorkspace, workspacePath } from './workspace.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
@@ -267,7 +267,9 @@ export async function killRunProcesses(state: Pick<RunState, 'runId' | 'processe
     if ((a.kind === 'process-group' || a.kind === 'pid') && /^\d+$/.test(a.value)) pgids.push(Number(a.value));
   }
   const killed = await killProcessTree({ pgids, marker: { name: 'PURPLE_RUN_ID', value: state.runId } }, graceMs);
-  const left = killed.filter(isAlive);
+  // A zombie is dead; it only waits for its new parent to reap it.
+  const table = await readProcessTable();
+  const left = killed.filter((p) => table.has(p) && !table.get(p)?.zombie);
   return left.length
     ? { what: 'stop the run\'s processes', ok: false, detail: `still alive: ${left.join(', ')}` }
     : { what: 'stop the run\'s processes', ok: true, detail: killed.length ? `stopped ${killed.length} process(es)` : 'none left' };
