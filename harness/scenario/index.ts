@@ -6,3 +6,5 @@ export { selectVariants, globToRegExp } from './select-variants.js';
 export type { VariantFilter } from './select-variants.js';
 export { KNOWN_PLACEHOLDERS, findPlaceholders, findUnknownPlaceholders, substitutePlaceholders } from './placeholders.js';
 export type { Placeholder } from './placeholders.js';
+export { findSkipReason } from './skip-reason.js';
+export type { HostProbes } from './skip-reason.js';
