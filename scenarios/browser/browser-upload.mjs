@@ -3,7 +3,8 @@
 // DET0503 analytic must not fire on this even though the file leaves the host.
 // usage: node browser-upload.mjs    (PURPLE_* environment of the emulation contract)
 
-import { readFileSync, appendFileSync, existsSync } from 'node:fs';
+import { readFileSync, appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const CHROMIUM = process.env.PURPLE_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -41,10 +42,14 @@ async function main() {
     return 3;
   }
   journal('start', { script: 'browser-upload.mjs', browser: CHROMIUM });
+  // Chromium puts a unix socket under TMPDIR; a deep workspace path exceeds the 108-byte limit,
+  // so it gets a short private folder that is removed afterwards.
+  const tmp = (process.env.TMPDIR ?? '/tmp').length > 40 ? mkdtempSync(join('/tmp', 'purple-cr-')) : undefined;
   // launchServer exposes the browser's pid, which the ground truth needs.
-  const server = await chromium.launchServer({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  const browserPid = server.process().pid;
+  let server;
   try {
+    server = await chromium.launchServer({ executablePath: CHROMIUM, args: ARGS, headless: true, ...(tmp ? { env: { ...process.env, TMPDIR: tmp } } : {}) });
+    const browserPid = server.process().pid;
     const browser = await chromium.connect(server.wsEndpoint());
     const page = await browser.newPage();
     // A page on the sink's own origin makes the fetch same-origin (no CORS preflight). The page
@@ -65,7 +70,8 @@ async function main() {
     journal('upload', { tool: 'chromium', protocol: 'http', destination: new URL(sinkUrl).host, bytes: body.length, pid_is: 'browser main process' }, browserPid, process.pid);
     await browser.close();
   } finally {
-    await server.close();
+    await server?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
   journal('exit', { code: 0 });
   return 0;

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JournalEntry, Variant } from '../../../src/model/index.js';
@@ -55,7 +55,11 @@ function runStep(argv: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs:
 
 export async function runEmulation(variant: Variant, sink: TinySink, opts: { python?: string; keepWorkspace?: boolean } = {}): Promise<EmulationResult> {
   const runId = `t${randomBytes(4).toString('hex')}`;
-  const workspace = mkdtempSync(join(tmpdir(), 'purple-scn-'));
+  // Laid out like the harness's run workspace (deep path, TMPDIR inside it), so scripts meet the
+  // same limits there (unix socket path length) as in a real run.
+  const root = mkdtempSync(join(tmpdir(), 'purple-scn-'));
+  const workspace = join(root, 'variants', variant.id.replace(/[^A-Za-z0-9._+-]/g, '__'));
+  mkdirSync(workspace, { recursive: true });
   const secrets: RunSecrets = { passphrase: randomBytes(32).toString('hex'), keyHex: randomBytes(32).toString('hex'), ivHex: randomBytes(16).toString('hex') };
   const payload = canaryPayload(runId, variant.id);
   const paths = { payload: join(workspace, 'payload.txt'), out: join(workspace, 'payload.enc'), passfile: join(workspace, 'pass'), journal: join(workspace, 'journal.jsonl') };
@@ -98,6 +102,7 @@ export async function runEmulation(variant: Variant, sink: TinySink, opts: { pyt
     PURPLE_JOURNAL: paths.journal,
     PURPLE_SCENARIOS: SCENARIOS_DIR,
     PURPLE_DELAY_S: String(variant.axes.delay_s),
+    TMPDIR: workspace,
   };
   if (sink.tlsPort !== undefined) env.PURPLE_SINK_TLS = `127.0.0.1:${sink.tlsPort}`;
 
@@ -119,6 +124,6 @@ export async function runEmulation(variant: Variant, sink: TinySink, opts: { pyt
         .filter((l) => l.trim())
         .map((l) => JSON.parse(l) as JournalEntry)
     : [];
-  if (!opts.keepWorkspace) rmSync(workspace, { recursive: true, force: true });
+  if (!opts.keepWorkspace) rmSync(root, { recursive: true, force: true });
   return { exitCodes: results.map((r) => r.code), stderr: results.map((r) => r.stderr).join(''), journal, secrets, payload, workspace, rootPids };
 }
