@@ -7,9 +7,11 @@ import { pktapCollector } from './pktap/collector.js';
 import { nettopCollector } from './pktap/nettop-collector.js';
 import { lsofCollector } from './pktap/lsof-collector.js';
 import { linuxAuditCollector } from './linux-audit/collector.js';
+import { straceCollector } from './strace/collector.js';
 
 export const COLLECTORS: Record<string, Collector> = {
   'linux-audit': linuxAuditCollector,
+  strace: straceCollector,
   eslogger: esloggerCollector,
   pktap: pktapCollector,
   nettop: nettopCollector,
