@@ -271,6 +271,33 @@ describe('raw TCP uploads', () => {
   });
 });
 
+describe('connection limit', () => {
+  test('connections past maxConnections are closed at once; the sink serves again when they go', async () => {
+    const small = await startSink({ runId: RUN, secrets, cipherFor: (id) => ciphers.get(id), limits: { maxConnections: 2, idleTimeoutMs: 60_000 } });
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = connect(small.ports.http, '127.0.0.1');
+        s.on('error', () => undefined);
+        await new Promise((r) => s.once('connect', r));
+        held.push(s);
+      }
+      // Give the server a moment to count both before the third arrives (order, not timing, is asserted).
+      await new Promise((r) => setTimeout(r, 100));
+      const third = await rawExchange(small.ports.http, `POST /upload/${V} HTTP/1.1\r\nHost: x\r\nX-Purple-Token: ${secrets.token}\r\nContent-Length: 1\r\n\r\nx`);
+      assert.equal(third.closed, true);
+      assert.equal(third.text, '');
+      for (const s of held) s.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const ok = await curl(['-H', `X-Purple-Token: ${secrets.token}`, '--data-binary', `@${enc}`, uploadUrl(small.endpoints, V)]);
+      assert.equal(ok.code, 200);
+    } finally {
+      for (const s of held) s.destroy();
+      await small.stop();
+    }
+  });
+});
+
 describe('sink binding', () => {
   test('refuses a non-loopback address', async () => {
     await assert.rejects(() => startSink({ runId: RUN, secrets, cipherFor: () => 'none', host: '0.0.0.0' }), /loopback only/);
