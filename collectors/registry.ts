@@ -8,10 +8,12 @@ import { nettopCollector } from './pktap/nettop-collector.js';
 import { lsofCollector } from './pktap/lsof-collector.js';
 import { linuxAuditCollector } from './linux-audit/collector.js';
 import { straceCollector } from './strace/collector.js';
+import { procfsCollector } from './procfs/collector.js';
 
 export const COLLECTORS: Record<string, Collector> = {
   'linux-audit': linuxAuditCollector,
   strace: straceCollector,
+  procfs: procfsCollector,
   eslogger: esloggerCollector,
   pktap: pktapCollector,
   nettop: nettopCollector,
