@@ -8,15 +8,16 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {
-  CleanupStep,
-  Collector,
-  CollectorContext,
-  CollectorOutput,
-  CollectorSession,
-  CommandRunner,
-  EmulationWindow,
-  Variant,
+import {
+  PurpleError,
+  type CleanupStep,
+  type Collector,
+  type CollectorContext,
+  type CollectorOutput,
+  type CollectorSession,
+  type CommandRunner,
+  type EmulationWindow,
+  type Variant,
 } from '../src/model/index.js';
 import { createCommandRunner } from './command-runner.js';
 import { resolveEmulationUser } from './emulation-user.js';
@@ -26,6 +27,8 @@ import { placeholderValues } from './launcher.js';
 import { substituteArgv } from './placeholders.js';
 import { REDACTED } from './redact.js';
 import { generateRunSecrets, listSecrets } from './run-secrets.js';
+import { createNetnsHost, type NetnsHost } from './sink/netns.js';
+import { startNetnsSink } from './sink/netns-sink.js';
 import { startSink, uploadUrl, websocketUrl, type Sink } from './sink/sink.js';
 import { makeSelfSignedCert } from './sink/tls-cert.js';
 import { killRunProcesses, RunStateFile, undoArtifact } from './state.js';
@@ -134,6 +137,9 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
   const baseRunner = createCommandRunner();
   const killGraceMs = opts.killGraceMs ?? 2000;
   const signal = opts.signal;
+  if (opts.sink === 'netns' && (platform !== 'linux' || process.platform !== 'linux' || process.getuid?.() !== 0)) {
+    throw new PurpleError('PERMISSION', 'the netns sink needs root on Linux', { hint: 'run as root (sudo), or leave out the netns sink to use the loopback sink' });
+  }
 
   const state = await RunStateFile.create({
     runId,
@@ -152,6 +158,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
   let ws: RunWorkspace | undefined;
   let sink: Sink | undefined;
   let sinkEndpoints: SinkEndpoints | undefined;
+  let netns: NetnsHost | undefined;
   let interrupted = signal?.aborted ?? false;
   const onAbort = (): void => {
     if (!interrupted) emit({ type: 'interrupted', runId });
@@ -177,7 +184,12 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
       else tls = made;
     }
     const ciphers = new Map(opts.variants.map((v) => [v.id, v.cipher]));
-    sink = await startSink({ runId, secrets, cipherFor: (id) => ciphers.get(id), ...(tls ? { tls } : {}) });
+    if (opts.sink === 'netns') {
+      netns = await createNetnsHost(baseRunner, (kind, value) => state.recordArtifact(kind, value, 'harness'));
+      sink = await startNetnsSink({ runId, secrets, ciphers: [...ciphers], netns, ...(tls ? { tls } : {}), onSpawn: (pid) => track(state.recordProcess(pid, 'netns-sink')) });
+    } else {
+      sink = await startSink({ runId, secrets, cipherFor: (id) => ciphers.get(id), ...(tls ? { tls } : {}) });
+    }
     sinkEndpoints = sink.endpoints;
     await state.recordSink(sink.ports);
     emit({ type: 'sink-ready', runId, endpoints: sink.endpoints });
@@ -308,6 +320,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     cleanup,
     secretsForRedaction,
     ...(sinkEndpoints ? { sink: sinkEndpoints } : {}),
+    ...(netns ? { netns: { name: netns.name, hostAddr: netns.hostAddr, nsAddr: netns.nsAddr } } : {}),
     stateFile: state.path,
   };
 
@@ -389,7 +402,7 @@ async function preserveRawFiles(outputs: CollectorOutput[], dir: string, step: (
  * What `purple run --dry-run` prints: every command (after substitution, secrets as `<redacted>`)
  * and every destination, with no side effect at all — no folder, no file, no process, no socket.
  */
-export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'collectors' | 'pythonPath' | 'scenariosDir' | 'platform' | 'timeoutScale'>): Promise<RunPlan> {
+export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'collectors' | 'pythonPath' | 'scenariosDir' | 'platform' | 'timeoutScale' | 'sink'>): Promise<RunPlan> {
   assertRunId(opts.runId);
   const platform = opts.platform ?? hostPlatform();
   const root = workspacePath(opts.runId);
@@ -398,11 +411,13 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
   const python = opts.pythonPath ?? (await runner.which('python3')) ?? 'python3';
   const req = new Requirements(runner, python);
   const fakeSecrets = { passphrase: REDACTED, keyHex: REDACTED, ivHex: REDACTED, token: REDACTED };
+  // The netns address is picked at run time from 198.18.0.0/15.
+  const host = opts.sink === 'netns' ? '198.18.<n>.<m>' : '127.0.0.1';
   const endpoints: SinkEndpoints = {
-    httpBase: 'http://127.0.0.1:<port>',
-    wsBase: 'ws://127.0.0.1:<port>',
-    tcp: '127.0.0.1:<tcp-port>',
-    tls: '127.0.0.1:<tls-port>',
+    httpBase: `http://${host}:<port>`,
+    wsBase: `ws://${host}:<port>`,
+    tcp: `${host}:<tcp-port>`,
+    tls: `${host}:<tls-port>`,
     listeners: ['http', 'websocket', 'tcp', 'tls'],
   };
   const plan: RunPlan = { runId: opts.runId, workspace: root, variants: [], commands: [], destinations: [], collectors: opts.collectors.map((c) => c.id) };

@@ -76,6 +76,12 @@ export interface RunOptions {
    * CollectorOutput.rawFiles then name the copies. Without it, raw files go with the workspace.
    */
   preserveRawDir?: string;
+  /**
+   * `loopback` (default): the sink on 127.0.0.1 inside this process. `netns` (Linux, root): a
+   * network namespace + veth pair with a /30 from 198.18.0.0/15 and the sink inside it, so
+   * uploads leave loopback like real egress; torn down with the run.
+   */
+  sink?: 'loopback' | 'netns';
   /** Keep the workspace after the run (debugging); it is still listed in the state file. */
   keepWorkspace?: boolean;
   /** Catalogue folder for `{scenarios}` / PURPLE_SCENARIOS; default: `<package>/scenarios`. */
@@ -130,6 +136,8 @@ export interface RunExecution {
   secretsForRedaction: string[];
   /** Where the sink listened (ports are gone after the run; for the report). */
   sink?: SinkEndpoints;
+  /** The netns test host, when `sink: 'netns'` (torn down by then). */
+  netns?: { name: string; hostAddr: string; nsAddr: string };
   /** The state file of the run (deleted after a complete cleanup). */
   stateFile: string;
 }
