@@ -25,6 +25,11 @@ export interface CompileOptions {
   fieldTypes?: Record<string, FieldType>;
   /** When given, a non-optional field outside this set is an error, as Elasticsearch checks its mapping. */
   knownFields?: ReadonlySet<string>;
+  /**
+   * Legacy request-level case-insensitivity (Elasticsearch 7.9's `case_sensitive: false`): every
+   * string comparison, `in`, `like`, `regex` and string function ignores case. Off by default.
+   */
+  caseInsensitive?: boolean;
 }
 
 interface Compiled {
@@ -183,8 +188,14 @@ function compileCmp(e: Extract<Expr, { k: 'cmp' }>, opts: CompileOptions): Compi
     r = conv(r);
   }
   const mode = l.type === 'version' || r.type === 'version' ? 'version' : 'plain';
-  const lf = l.fn;
-  const rf = r.fn;
+  const lower = (f: Fn): Fn => (ev) => {
+    const v = f(ev);
+    if (typeof v === 'string') return v.toLowerCase();
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x.toLowerCase() : x));
+    return v;
+  };
+  const lf = opts.caseInsensitive ? lower(l.fn) : l.fn;
+  const rf = opts.caseInsensitive ? lower(r.fn) : r.fn;
   const op = e.op;
   if (op === '==' || op === '!=') {
     const eq = (ev: unknown): boolean => {
@@ -228,7 +239,8 @@ function compileCmp(e: Extract<Expr, { k: 'cmp' }>, opts: CompileOptions): Compi
   };
 }
 
-function compileMatch(e: Extract<Expr, { k: 'match' }>, opts: CompileOptions): Compiled {
+function compileMatch(e0: Extract<Expr, { k: 'match' }>, opts: CompileOptions): Compiled {
+  const e = opts.caseInsensitive ? { ...e0, ci: true } : e0;
   const l = compile(e.l, opts).fn;
   const neg = e.negated;
   const wrap = (any: (v: unknown) => boolean | null): Compiled => ({
@@ -636,7 +648,7 @@ function compileCall(e: Extract<Expr, { k: 'call' }>, opts: CompileOptions): Com
   const float = spec.floaty === true && args.some((a) => a.float);
   const fns = args.map((a) => a.fn);
   const impl = spec.impl;
-  const ci = e.ci;
+  const ci = e.ci || (opts.caseInsensitive === true && spec.ci);
   // divide() of two integers is integer division, like `/`.
   const run: Impl =
     name === 'divide'

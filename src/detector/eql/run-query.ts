@@ -20,6 +20,8 @@ export interface EqlQueryOptions {
   /** When given, non-optional fields outside it are an error (Elasticsearch checks its mapping). */
   knownFields?: ReadonlySet<string>;
   maxOpenSequences?: number;
+  /** Legacy request-level case-insensitive mode (see CompileOptions.caseInsensitive). */
+  caseInsensitive?: boolean;
 }
 
 export interface EqlSequenceResult<E> {
@@ -38,7 +40,7 @@ interface Ordered<E> {
 export function runEqlQuery<E extends object>(query: string, events: readonly E[], opts: EqlQueryOptions = {}): EqlQueryResult<E> {
   const tsField = opts.timestampField ?? '@timestamp';
   const fieldTypes: Record<string, FieldType> = { [tsField]: 'date', ...(opts.fieldTypes ?? {}) };
-  const compiled = compileEql(query, { fieldTypes, ...(opts.knownFields ? { knownFields: opts.knownFields } : {}) });
+  const compiled = compileEql(query, { fieldTypes, ...(opts.knownFields ? { knownFields: opts.knownFields } : {}), ...(opts.caseInsensitive ? { caseInsensitive: true } : {}) });
   const getTs = makeGetter(tsField.split('.'));
   const getCat = makeGetter((opts.categoryField ?? 'event.category').split('.'));
   const getTie = opts.tiebreakerField ? makeGetter(opts.tiebreakerField.split('.')) : null;
@@ -60,7 +62,7 @@ export function runEqlQuery<E extends object>(query: string, events: readonly E[
     for (const o of ordered) {
       if (categoryMatches(getCat(o.ev), compiled.category) && compiled.test(o.ev)) out.push(o.ev);
     }
-    return { kind: 'events', events: cap(applyPipes(out, compiled.pipes)) };
+    return { kind: 'events', events: cap(applyPipes(out, compiled.pipes, opts.caseInsensitive === true)) };
   }
 
   const found: Array<SequenceMatch<E>> = [];
@@ -92,20 +94,20 @@ function sortValue(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
-function compareSort(a: unknown, b: unknown): number {
+function compareSort(a: unknown, b: unknown, ci: boolean): number {
   const x = sortValue(a);
   const y = sortValue(b);
   if (x === y) return 0;
-  // Missing values sort last, as Elasticsearch sorts ascending.
-  if (x === null) return 1;
-  if (y === null) return -1;
+  // Missing values sort first, as the reference EQL implementation does.
+  if (x === null) return -1;
+  if (y === null) return 1;
   if (typeof x === 'number' && typeof y === 'number') return x - y;
-  const sx = String(x);
-  const sy = String(y);
+  const sx = ci ? String(x).toLowerCase() : String(x);
+  const sy = ci ? String(y).toLowerCase() : String(y);
   return sx < sy ? -1 : sx > sy ? 1 : 0;
 }
 
-export function applyPipes<E>(input: E[], pipes: CompiledPipe[]): E[] {
+export function applyPipes<E>(input: E[], pipes: CompiledPipe[], caseInsensitive = false): E[] {
   let xs = input;
   for (const p of pipes) {
     switch (p.k) {
@@ -132,7 +134,7 @@ export function applyPipes<E>(input: E[], pipes: CompiledPipe[]): E[] {
         const decorated = xs.map((e, i) => ({ e, i, vals: p.getters.map((g) => g(e)) }));
         decorated.sort((a, b) => {
           for (let k = 0; k < a.vals.length; k++) {
-            const c = compareSort(a.vals[k], b.vals[k]);
+            const c = compareSort(a.vals[k], b.vals[k], caseInsensitive);
             if (c !== 0) return c;
           }
           return a.i - b.i;
