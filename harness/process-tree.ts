@@ -93,7 +93,15 @@ export async function findByEnvironMarker(name: string, value: string): Promise<
   const first = Buffer.from(`${name}=${value}\0`);
   const names = await readdir('/proc').catch(() => [] as string[]);
   const found: number[] = [];
+  // Never ourselves or our ancestors, even if whoever started us exported the same marker.
   const skip = new Set([process.pid, process.ppid]);
+  for (let p = process.ppid, hops = 0; p > 1 && hops < 64; hops++) {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => undefined);
+    const parent = stat === undefined ? undefined : parseStat(stat)?.ppid;
+    if (parent === undefined || parent <= 1) break;
+    skip.add(parent);
+    p = parent;
+  }
   await Promise.all(
     names.map(async (n) => {
       if (!/^\d+$/.test(n) || skip.has(Number(n))) return;
