@@ -28,7 +28,7 @@ export function createRecordGrouper(horizon = GROUP_HORIZON): RecordGrouper {
   const closeOld = (): AuditEventGroup[] => {
     const out: AuditEventGroup[] = [];
     for (const [k, o] of open) {
-      if (started - o.opened < horizon) break; // Map keeps insertion order: the rest are newer
+      if (started - o.opened - 1 < horizon) break; // Map keeps insertion order: the rest are newer
       open.delete(k);
       out.push(o.group);
     }
@@ -41,8 +41,14 @@ export function createRecordGrouper(horizon = GROUP_HORIZON): RecordGrouper {
       let o = open.get(key);
       if (r.type === 'EOE') {
         if (!o) return [];
-        open.delete(key);
-        return [o.group];
+        // Events come out in the order they started, so a process's exec precedes its connects.
+        const out: AuditEventGroup[] = [];
+        for (const [k, g] of open) {
+          if (g.opened > o.opened) break;
+          open.delete(k);
+          out.push(g.group);
+        }
+        return out;
       }
       if (!o) {
         const group: AuditEventGroup = { key, timeMs: r.timeMs, time: r.time, serial: r.serial, records: [] };
