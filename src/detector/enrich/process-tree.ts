@@ -1,0 +1,174 @@
+// Process-tree enrichment, run on the event stream before the rules: remembers, per host, which
+// process image each pid runs (from exec events) and fills on every later event what its source
+// left out — the entity id (network and library events often carry only a pid), name, executable,
+// command line, the parent's identity and the ancestry (nearest first). It only fills, never
+// overwrites. Memory is bounded: exited processes are dropped after a grace period, and past a
+// hard cap the least recently seen entries go first.
+
+import { makeEntityId, type ProcessFields, type TelemetryEvent } from '../../model/index.js';
+
+export interface ProcessTreeOptions {
+  /** Most processes remembered across all hosts (default 200 000). */
+  maxEntries?: number;
+  /** How long an exited process stays resolvable, for late network or library events (default 5 min). */
+  exitedTtlMs?: number;
+  /** Longest ancestry filled in (default 32). */
+  maxAncestry?: number;
+}
+
+interface Entry {
+  host: string;
+  pid: number | undefined;
+  entityId: string;
+  name?: string;
+  executable?: string;
+  commandLine?: string;
+  args?: string[];
+  start?: string;
+  ppid?: number;
+  parentEntityId?: string;
+  exitedAt?: number;
+  lastSeen: number;
+}
+
+export interface ProcessTreeEnricher {
+  /** Returns the event with missing process fields filled (a copy when anything was added). */
+  enrich(event: TelemetryEvent, tsMs: number): TelemetryEvent;
+  size(): number;
+  evicted(): number;
+}
+
+const EXEC_ACTIONS = new Set(['exec', 'execve', 'start', 'fork', 'spawn', 'process_started', 'executed']);
+const EXIT_ACTIONS = new Set(['exit', 'end', 'terminate', 'process_stopped']);
+
+function hostKey(e: TelemetryEvent): string {
+  return e.host?.id ?? e.host?.name ?? '';
+}
+
+export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): ProcessTreeEnricher {
+  const maxEntries = opts.maxEntries ?? 200_000;
+  const ttl = opts.exitedTtlMs ?? 5 * 60_000;
+  const maxAncestry = opts.maxAncestry ?? 32;
+  const byPid = new Map<string, Entry>();
+  const byEntity = new Map<string, Entry>();
+  let evictedCount = 0;
+  let seen = 0;
+
+  const pidKey = (host: string, pid: number): string => `${host}\u0000${pid}`;
+
+  const remove = (en: Entry): void => {
+    byEntity.delete(en.entityId);
+    if (en.pid !== undefined && byPid.get(pidKey(en.host, en.pid)) === en) byPid.delete(pidKey(en.host, en.pid));
+  };
+
+  const sweep = (now: number): void => {
+    for (const en of byEntity.values()) {
+      if (en.exitedAt !== undefined && now - en.exitedAt > ttl) {
+        remove(en);
+        evictedCount++;
+      }
+    }
+  };
+
+  const enforceCap = (): void => {
+    // byEntity is in insertion order; a touched entry is re-inserted, so the first is the stalest.
+    while (byEntity.size > maxEntries) {
+      const first = byEntity.values().next();
+      if (first.done) break;
+      remove(first.value);
+      evictedCount++;
+    }
+  };
+
+  const touch = (en: Entry, now: number): void => {
+    en.lastSeen = now;
+    byEntity.delete(en.entityId);
+    byEntity.set(en.entityId, en);
+  };
+
+  const record = (e: TelemetryEvent, p: ProcessFields, now: number): Entry | undefined => {
+    const host = hostKey(e);
+    let entityId = p.entity_id;
+    if (!entityId && p.pid !== undefined && p.start && e.host?.id) {
+      const startMs = Date.parse(p.start);
+      if (!Number.isNaN(startMs)) entityId = makeEntityId(e.host.id, p.pid, startMs);
+    }
+    if (!entityId) return undefined;
+    const prev = byEntity.get(entityId);
+    const en: Entry = prev ?? { host, pid: p.pid, entityId, lastSeen: now };
+    if (p.pid !== undefined) en.pid = p.pid;
+    if (p.name) en.name = p.name;
+    if (p.executable) en.executable = p.executable;
+    if (p.command_line) en.commandLine = p.command_line;
+    if (p.args) en.args = p.args;
+    if (p.start) en.start = p.start;
+    const parent = p.parent;
+    if (parent?.pid !== undefined) en.ppid = parent.pid;
+    const parentEntity = parent?.entity_id ?? (parent?.pid !== undefined ? byPid.get(pidKey(host, parent.pid))?.entityId : undefined);
+    if (parentEntity && parentEntity !== entityId) en.parentEntityId = parentEntity;
+    if (en.pid !== undefined) {
+      const old = byPid.get(pidKey(host, en.pid));
+      // A new image in a pid: the old entity stays resolvable by entity id until it ages out.
+      if (old && old !== en && old.exitedAt === undefined) old.exitedAt = now;
+      byPid.set(pidKey(host, en.pid), en);
+    }
+    touch(en, now);
+    return en;
+  };
+
+  return {
+    size: () => byEntity.size,
+    evicted: () => evictedCount,
+    enrich(e, now) {
+      if ((++seen & 1023) === 0) sweep(now);
+      const p = e.process;
+      if (!p) return e;
+      const action = e.event?.action;
+      const isExec = e.event?.category === 'process' && (EXEC_ACTIONS.has(action) || e.event?.type === 'start');
+      let en: Entry | undefined;
+      if (isExec) {
+        en = record(e, p, now);
+        enforceCap();
+      } else if (p.entity_id) {
+        en = byEntity.get(p.entity_id);
+      } else if (p.pid !== undefined) {
+        en = byPid.get(pidKey(hostKey(e), p.pid));
+      }
+      if (en && e.event?.category === 'process' && EXIT_ACTIONS.has(action)) en.exitedAt = now;
+      if (!en) return e;
+      if (!isExec) touch(en, now);
+
+      // Fill only what is missing, on copies, so the caller's objects are never changed.
+      let proc: ProcessFields | undefined;
+      const out = (): ProcessFields => (proc ??= { ...p });
+      if (!p.entity_id) out().entity_id = en.entityId;
+      if (!p.name && en.name) out().name = en.name;
+      if (!p.executable && en.executable) out().executable = en.executable;
+      if (!p.command_line && en.commandLine) out().command_line = en.commandLine;
+      if (!p.args && en.args) out().args = en.args;
+      const parentEntry = en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? byPid.get(pidKey(en.host, en.ppid)) : undefined;
+      const par = p.parent ?? {};
+      const fillParent: Record<string, unknown> = {};
+      if (par.pid === undefined && (en.ppid ?? parentEntry?.pid) !== undefined) fillParent.pid = en.ppid ?? parentEntry?.pid;
+      if (!par.entity_id && (en.parentEntityId ?? parentEntry?.entityId)) fillParent.entity_id = en.parentEntityId ?? parentEntry?.entityId;
+      if (parentEntry) {
+        if (!par.name && parentEntry.name) fillParent.name = parentEntry.name;
+        if (!par.executable && parentEntry.executable) fillParent.executable = parentEntry.executable;
+        if (!par.command_line && parentEntry.commandLine) fillParent.command_line = parentEntry.commandLine;
+      }
+      if (Object.keys(fillParent).length) out().parent = { ...par, ...fillParent };
+      if (!p.Ext?.ancestry) {
+        const ancestry: string[] = [];
+        let cur: Entry | undefined = en;
+        const guard = new Set<string>([en.entityId]);
+        while (cur?.parentEntityId && ancestry.length < maxAncestry && !guard.has(cur.parentEntityId)) {
+          ancestry.push(cur.parentEntityId);
+          guard.add(cur.parentEntityId);
+          cur = byEntity.get(cur.parentEntityId);
+        }
+        if (ancestry.length) out().Ext = { ...(p.Ext ?? {}), ancestry };
+      }
+      return proc ? { ...e, process: proc } : e;
+    },
+  };
+}

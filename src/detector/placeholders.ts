@@ -1,0 +1,60 @@
+// ${Name} placeholders in EQL rules: a site setting from the detector configuration, expanded at
+// load time. `${Name}` becomes a list of EQL string literals ("a", "b") for use inside
+// parentheses; `${Name|raw}` inserts a single plain token (e.g. a maxspan such as 60s).
+
+import { PurpleError } from '../model/index.js';
+import type { DetectorConfig } from './types.js';
+
+/** Never equal to a real field value: what an empty list expands to, so it matches nothing. */
+export const EMPTY_LIST_SENTINEL = '\u0000purple:empty-list';
+
+export function quoteEql(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20) out += `\\u{${c.toString(16)}}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+function locate(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  const line = before.split('\n').length;
+  return { line, column: index - before.lastIndexOf('\n') };
+}
+
+/**
+ * Expands the placeholders of a query. `base` is the query's position in its file (line of its
+ * first character, 1-based) for error messages; `fileText`/`queryStart` let errors point into the file.
+ */
+export function expandPlaceholders(query: string, config: DetectorConfig, where: { file: string; line: number }): string {
+  return query.replace(/\$\{([^}]*)\}/g, (whole, inner: string, idx: number) => {
+    const loc = locate(query, idx);
+    const location = { file: where.file, line: where.line + loc.line - 1, column: loc.column };
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(\|\s*raw\s*)?$/.exec(inner);
+    if (!m) throw new PurpleError('PARSE', `bad placeholder ${whole}`, { location, hint: 'write ${Name} for a list or ${Name|raw} for a single value' });
+    const name = m[1]!;
+    const values = config.lists[name] ?? config.placeholders?.[name];
+    if (!values) {
+      const known = [...new Set([...Object.keys(config.lists), ...Object.keys(config.placeholders ?? {})])].sort();
+      throw new PurpleError('BAD_INPUT', `unknown placeholder \${${name}}`, {
+        location,
+        hint: known.length ? `define it in the detector configuration (rules/config/det0503.yaml); known: ${known.join(', ')}` : 'define it in the detector configuration (rules/config/det0503.yaml) and pass --config',
+      });
+    }
+    if (m[2]) {
+      if (values.length !== 1 || !/^[A-Za-z0-9_.]+$/.test(values[0]!)) {
+        throw new PurpleError('BAD_INPUT', `\${${name}|raw} needs exactly one plain value (letters, digits, _ and .), got ${JSON.stringify(values)}`, { location, hint: `set ${name} to a single value such as 60s` });
+      }
+      return values[0]!;
+    }
+    if (values.length === 0) return quoteEql(EMPTY_LIST_SENTINEL);
+    return values.map(quoteEql).join(', ');
+  });
+}
