@@ -1,6 +1,8 @@
 // ${Name} placeholders in EQL rules: a site setting from the detector configuration, expanded at
 // load time. `${Name}` becomes a list of EQL string literals ("a", "b") for use inside
 // parentheses; `${Name|raw}` inserts a single plain token (e.g. a maxspan such as 60s).
+// `${Name:-a,b}` gives a default (comma-separated; empty for an empty list) used when the
+// configuration does not define Name; without one, an undefined name is an error.
 
 import { PurpleError } from '../model/index.js';
 import type { DetectorConfig } from './types.js';
@@ -17,7 +19,7 @@ export function quoteEql(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (c < 0x20) out += `\\u{${c.toString(16)}}`;
+    else if (c < 0x20) out += `\\u{${c.toString(16).padStart(2, '0')}}`;
     else out += ch;
   }
   return out + '"';
@@ -37,10 +39,11 @@ export function expandPlaceholders(query: string, config: DetectorConfig, where:
   return query.replace(/\$\{([^}]*)\}/g, (whole, inner: string, idx: number) => {
     const loc = locate(query, idx);
     const location = { file: where.file, line: where.line + loc.line - 1, column: loc.column };
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(\|\s*raw\s*)?$/.exec(inner);
-    if (!m) throw new PurpleError('PARSE', `bad placeholder ${whole}`, { location, hint: 'write ${Name} for a list or ${Name|raw} for a single value' });
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(\|\s*raw\s*)?(?::-(.*))?$/s.exec(inner);
+    if (!m) throw new PurpleError('PARSE', `bad placeholder ${whole}`, { location, hint: 'write ${Name} for a list, ${Name|raw} for a single value, and :-default after either for a default' });
     const name = m[1]!;
-    const values = config.lists[name] ?? config.placeholders?.[name];
+    const fallback = m[3] === undefined ? undefined : m[3].split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const values = config.lists[name] ?? config.placeholders?.[name] ?? fallback;
     if (!values) {
       const known = [...new Set([...Object.keys(config.lists), ...Object.keys(config.placeholders ?? {})])].sort();
       throw new PurpleError('BAD_INPUT', `unknown placeholder \${${name}}`, {
