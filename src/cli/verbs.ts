@@ -4,5 +4,6 @@ import { register as registerReport } from './report.js';
 import { register as registerVerify } from './verify.js';
 import { register as registerKeygen } from './keygen.js';
 import { register as registerMerge } from './merge.js';
+import { register as registerDetect } from './detect.js';
 
-export const VERBS: Array<(program: Command) => void> = [registerReport, registerMerge, registerVerify, registerKeygen];
+export const VERBS: Array<(program: Command) => void> = [registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];

@@ -1,0 +1,196 @@
+// purple detect: run the embedded detector (EQL and Sigma rules) over exported telemetry,
+// streamed line by line in constant memory from a file or stdin.
+
+import type { Command } from 'commander';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync, createWriteStream, type WriteStream } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createInterface } from 'node:readline';
+import { getImporter, sniffImporter } from '../../collectors/importers/index.js';
+import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type RuleSourceFile, type StreamRule } from '../detector/index.js';
+import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
+import { PurpleError, type Alert, type ImportSession, type Importer } from '../model/index.js';
+import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
+
+const RULE_EXTENSIONS = /\.(toml|eql|ya?ml)$/i;
+const FORMATS = ['ndjson', 'json', 'table'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Rule files under a file or folder (recursive; `config/` folders hold settings, not rules). */
+export function collectRuleFiles(path: string): RuleSourceFile[] {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new PurpleError('NOT_FOUND', `rules path ${path} does not exist`, { hint: 'pass --rules with a rule file or a folder of rules' });
+  if (statSync(abs).isFile()) return [{ path: relative(dirname(abs), abs), text: readFileSync(abs, 'utf8') }];
+  const out: RuleSourceFile[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        if (name === 'config' || name.startsWith('.') || name === 'node_modules') continue;
+        walk(p);
+      } else if (RULE_EXTENSIONS.test(name)) out.push({ path: relative(abs, p).split(sep).join('/'), text: readFileSync(p, 'utf8') });
+    }
+  };
+  walk(abs);
+  return out;
+}
+
+/**
+ * The detector configuration: the DET0503 lists from `configPath`, plus the Sigma field mapping and
+ * placeholders when sigma-mapping.yaml / sigma-placeholders.yaml sit beside it.
+ */
+export function readDetectorConfig(configPath: string): DetectorConfig {
+  const abs = resolve(configPath);
+  if (!existsSync(abs)) throw new PurpleError('NOT_FOUND', `detector configuration ${configPath} does not exist`, { hint: 'pass --config with a file like rules/config/det0503.yaml' });
+  const config = parseDetectorConfig(readFileSync(abs, 'utf8'), configPath);
+  const dir = dirname(abs);
+  const mapping = join(dir, 'sigma-mapping.yaml');
+  if (existsSync(mapping)) {
+    const m = parseSigmaMapping(readFileSync(mapping, 'utf8'), mapping);
+    config.sigmaFieldMap = m.sigmaFieldMap;
+    config.sigmaValueMap = m.sigmaValueMap;
+  }
+  const ph = join(dir, 'sigma-placeholders.yaml');
+  if (existsSync(ph)) config.placeholders = parseSigmaPlaceholders(readFileSync(ph, 'utf8'), ph);
+  return config;
+}
+
+/** Loads rules and configuration from disk for any verb that runs the detector (detect, run). */
+export function loadDetectorFromDisk(opts: { rules?: string; config?: string; maxOpenSequences?: number }): { rules: StreamRule[]; errors: PurpleError[]; config: DetectorConfig } {
+  const root = packageRoot();
+  const config = readDetectorConfig(opts.config ?? join(root, 'rules', 'config', 'det0503.yaml'));
+  const files = collectRuleFiles(opts.rules ?? join(root, 'rules'));
+  const { rules, errors } = loadRulesWithDiagnostics(files, { config, maxOpenSequences: opts.maxOpenSequences ?? 10_000 });
+  return { rules, errors, config };
+}
+
+function positiveInt(name: string, v: string | undefined, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new PurpleError('BAD_INPUT', `${name} must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function tableRow(a: Alert): string {
+  const ids = a.event_ids.join(',');
+  return [a.timestamp.padEnd(27), (a.join_strength ?? '-').padEnd(15), a.rule.severity.padEnd(9), a.rule.name, `[${ids}]`, a.rule.file].join('  ');
+}
+
+interface DetectOpts {
+  events: string;
+  rules?: string;
+  config?: string;
+  from?: string;
+  maxOpenSequences?: string;
+  reorderWindow?: string;
+  output?: string;
+  format: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('detect')
+    .description('run the detector (EQL and Sigma rules) over exported telemetry: NDJSON from a file or stdin, streamed in constant memory')
+    .requiredOption('-e, --events <file>', 'telemetry to read, one JSON object per line; - for stdin')
+    .option('-r, --rules <path>', 'a rule file or a folder of rules, searched recursively (default: the shipped rules/)')
+    .option('-c, --config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
+    .option('--from <format>', 'input format: ecs, eslogger, ocsf, osquery, or auto (guess from the first lines)', 'auto')
+    .option('--max-open-sequences <n>', 'cap on partial sequences per rule; the oldest are evicted past it', '10000')
+    .option('--reorder-window <ms>', 'how far out of time order events may arrive and still be re-sorted', '2000')
+    .option('-o, --output <file>', 'write alerts here instead of stdout')
+    .option('-f, --format <format>', `alert output: ${FORMATS.join(', ')}`, 'ndjson')
+    .option('-q, --quiet', 'no summary on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  purple detect --events telemetry.ndjson
+  purple detect --events export.ndjson --rules rules/eql --format table
+  cat events.ndjson | purple detect --events - --output alerts.ndjson
+  purple detect --events es.ndjson --from ecs --config site/det0503.yaml --reorder-window 5000
+
+Alerts name the rule and the rule file they came from, the matched event ids, the join key and
+strength, and the span from first to last event. A summary goes to stderr: events read, malformed
+lines (with line numbers; never fatal), alerts per join strength, open and evicted sequences.
+Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that does not load).`,
+    )
+    .action(
+      action(async (opts: DetectOpts) => {
+        if (!(FORMATS as readonly string[]).includes(opts.format)) throw new PurpleError('BAD_INPUT', `unknown --format ${opts.format}`, { hint: `use one of ${FORMATS.join(', ')}` });
+        const format = opts.format as Format;
+        const maxOpen = positiveInt('--max-open-sequences', opts.maxOpenSequences, 10_000);
+        const reorder = positiveInt('--reorder-window', opts.reorderWindow, 2000, 0);
+        const { rules, errors } = loadDetectorFromDisk({ ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.config ? { config: opts.config } : {}), maxOpenSequences: maxOpen });
+        for (const e of errors) process.stderr.write(`purple: ${e.format()}\n`);
+        if (rules.length === 0) throw new PurpleError('BAD_INPUT', 'no rules loaded', { hint: 'check --rules: it must name .toml, .eql or Sigma .yml files' });
+
+        if (opts.events !== '-' && !existsSync(opts.events)) throw new PurpleError('NOT_FOUND', `events file ${opts.events} does not exist`, { hint: 'pass --events with an NDJSON file, or - to read stdin' });
+        const input = opts.events === '-' ? process.stdin : createReadStream(opts.events, { encoding: 'utf8' });
+        const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;
+        const detector = createDetector(rules, { reorderWindowMs: reorder });
+        const collected: Alert[] = [];
+        const byStrength = new Map<string, number>();
+        let alertCount = 0;
+        const handle = (alerts: Alert[]): void => {
+          for (const a of alerts) {
+            alertCount++;
+            const k = a.join_strength ?? 'none';
+            byStrength.set(k, (byStrength.get(k) ?? 0) + 1);
+            if (format === 'ndjson') out.write(JSON.stringify(a) + '\n');
+            else collected.push(a);
+          }
+        };
+
+        let importer: Importer | undefined = opts.from && opts.from !== 'auto' ? getImporter(opts.from) : undefined;
+        let session: ImportSession | undefined = importer?.create({});
+        const pending: Array<[string, number]> = [];
+        const feed = (line: string, lineNo: number): void => {
+          for (const ev of session!.push(line, lineNo)) handle(detector.push(ev));
+        };
+        let lineNo = 0;
+        const rl = createInterface({ input, crlfDelay: Infinity });
+        for await (const line of rl) {
+          lineNo++;
+          if (!session) {
+            // Guess the format from the first non-empty lines, then replay them.
+            pending.push([line, lineNo]);
+            if (pending.filter(([l]) => l.trim()).length < 20) continue;
+            importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
+            session = importer.create({});
+            for (const [l, n] of pending.splice(0)) feed(l, n);
+            continue;
+          }
+          feed(line, lineNo);
+        }
+        if (!session) {
+          importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
+          session = importer.create({});
+          for (const [l, n] of pending.splice(0)) feed(l, n);
+        }
+        for (const ev of session.end()) handle(detector.push(ev));
+        handle(detector.finish());
+
+        if (format === 'json') out.write(JSON.stringify(collected, null, 2) + '\n');
+        if (format === 'table') {
+          out.write(collected.length ? collected.map(tableRow).join('\n') + '\n' : 'no alerts\n');
+        }
+        if (out !== process.stdout) await new Promise<void>((res, rej) => (out as WriteStream).end((e?: Error | null) => (e ? rej(e) : res())));
+
+        const st = session.stats();
+        const ds = detector.stats();
+        if (!opts.quiet) {
+          const lines = [
+            `purple detect: ${st.lines} lines read as ${importer!.id}: ${st.events} events, ${st.skipped} skipped, ${st.malformed} malformed`,
+            ...st.problems.slice(0, 10).map((p) => `  line ${p.line}: ${p.message}`),
+            ...(st.malformed > 10 ? [`  … ${st.malformed - 10} more malformed lines`] : []),
+            `  ${rules.length} rules; ${ds.events_processed} events evaluated; ${alertCount} alerts${alertCount ? ` (${[...byStrength].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+            `  sequences open at end ${ds.sequences_open}, evicted ${ds.sequences_evicted}`,
+            ...ds.warnings.map((w) => `  warning: ${w}`),
+          ];
+          process.stderr.write(lines.join('\n') + '\n');
+        }
+        return errors.length ? EXIT_BAD_INPUT : EXIT_OK;
+      }),
+    );
+}
