@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync, createWriteStream, type WriteStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
+import { once } from 'node:events';
 import { getImporter, sniffImporter } from '../../collectors/importers/index.js';
 import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
@@ -132,12 +133,20 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         const collected: Alert[] = [];
         const byStrength = new Map<string, number>();
         let alertCount = 0;
+        const outBuf: string[] = [];
+        // Honour backpressure so a slow reader of stdout cannot make memory grow.
+        const flush = async (): Promise<void> => {
+          if (!outBuf.length) return;
+          const ok = out.write(outBuf.join(''));
+          outBuf.length = 0;
+          if (!ok) await once(out, 'drain');
+        };
         const handle = (alerts: Alert[]): void => {
           for (const a of alerts) {
             alertCount++;
             const k = a.join_strength ?? 'none';
             byStrength.set(k, (byStrength.get(k) ?? 0) + 1);
-            if (format === 'ndjson') out.write(JSON.stringify(a) + '\n');
+            if (format === 'ndjson') outBuf.push(JSON.stringify(a) + '\n');
             else collected.push(a);
           }
         };
@@ -162,6 +171,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
             continue;
           }
           feed(line, lineNo);
+          await flush();
         }
         if (!session) {
           importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
@@ -170,6 +180,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         }
         for (const ev of session.end()) handle(detector.push(ev));
         handle(detector.finish());
+        await flush();
 
         if (format === 'json') out.write(JSON.stringify(collected, null, 2) + '\n');
         if (format === 'table') {

@@ -29,6 +29,8 @@ interface Entry {
   parentEntityId?: string;
   exitedAt?: number;
   lastSeen: number;
+  /** Computed on first use; an entity's ancestors do not change. */
+  ancestry?: string[] | undefined;
 }
 
 export interface ProcessTreeEnricher {
@@ -81,6 +83,8 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
   };
 
   const touch = (en: Entry, now: number): void => {
+    // Re-inserting keeps byEntity in least-recently-seen order; once a second is precise enough.
+    if (now - en.lastSeen < 1000 && byEntity.has(en.entityId)) return;
     en.lastSeen = now;
     byEntity.delete(en.entityId);
     byEntity.set(en.entityId, en);
@@ -103,6 +107,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     if (p.args) en.args = p.args;
     if (p.start) en.start = p.start;
     const parent = p.parent;
+    en.ancestry = undefined;
     if (parent?.pid !== undefined) en.ppid = parent.pid;
     const parentEntity = parent?.entity_id ?? (parent?.pid !== undefined ? byPid.get(pidKey(host, parent.pid))?.entityId : undefined);
     if (parentEntity && parentEntity !== entityId) en.parentEntityId = parentEntity;
@@ -114,6 +119,21 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     }
     touch(en, now);
     return en;
+  };
+
+  const ancestryOf = (en: Entry): string[] => {
+    if (en.ancestry) return en.ancestry;
+    const ancestry: string[] = [];
+    let cur: Entry | undefined = en;
+    const guard = new Set<string>([en.entityId]);
+    while (cur?.parentEntityId && ancestry.length < maxAncestry && !guard.has(cur.parentEntityId)) {
+      ancestry.push(cur.parentEntityId);
+      guard.add(cur.parentEntityId);
+      cur = byEntity.get(cur.parentEntityId);
+    }
+    // Cache only a complete chain: an ancestor seen later could still extend a partial one.
+    if (!cur || !cur.parentEntityId || ancestry.length >= maxAncestry) en.ancestry = ancestry;
+    return ancestry;
   };
 
   return {
@@ -146,26 +166,28 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
       if (!p.executable && en.executable) out().executable = en.executable;
       if (!p.command_line && en.commandLine) out().command_line = en.commandLine;
       if (!p.args && en.args) out().args = en.args;
-      const parentEntry = en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? byPid.get(pidKey(en.host, en.ppid)) : undefined;
-      const par = p.parent ?? {};
-      const fillParent: Record<string, unknown> = {};
-      if (par.pid === undefined && (en.ppid ?? parentEntry?.pid) !== undefined) fillParent.pid = en.ppid ?? parentEntry?.pid;
-      if (!par.entity_id && (en.parentEntityId ?? parentEntry?.entityId)) fillParent.entity_id = en.parentEntityId ?? parentEntry?.entityId;
-      if (parentEntry) {
-        if (!par.name && parentEntry.name) fillParent.name = parentEntry.name;
-        if (!par.executable && parentEntry.executable) fillParent.executable = parentEntry.executable;
-        if (!par.command_line && parentEntry.commandLine) fillParent.command_line = parentEntry.commandLine;
-      }
-      if (Object.keys(fillParent).length) out().parent = { ...par, ...fillParent };
-      if (!p.Ext?.ancestry) {
-        const ancestry: string[] = [];
-        let cur: Entry | undefined = en;
-        const guard = new Set<string>([en.entityId]);
-        while (cur?.parentEntityId && ancestry.length < maxAncestry && !guard.has(cur.parentEntityId)) {
-          ancestry.push(cur.parentEntityId);
-          guard.add(cur.parentEntityId);
-          cur = byEntity.get(cur.parentEntityId);
+      const par = p.parent;
+      const needParent = !par || par.pid === undefined || !par.entity_id || !par.name || !par.executable || !par.command_line;
+      if (needParent) {
+        const parentEntry = en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? byPid.get(pidKey(en.host, en.ppid)) : undefined;
+        const cur = par ?? {};
+        let filled: ProcessFields['parent'] | undefined;
+        const put = (k: 'pid' | 'entity_id' | 'name' | 'executable' | 'command_line', v: string | number | undefined): void => {
+          if (v === undefined || v === '') return;
+          filled ??= { ...cur };
+          (filled as Record<string, unknown>)[k] = v;
+        };
+        if (cur.pid === undefined) put('pid', en.ppid ?? parentEntry?.pid);
+        if (!cur.entity_id) put('entity_id', en.parentEntityId ?? parentEntry?.entityId);
+        if (parentEntry) {
+          if (!cur.name) put('name', parentEntry.name);
+          if (!cur.executable) put('executable', parentEntry.executable);
+          if (!cur.command_line) put('command_line', parentEntry.commandLine);
         }
+        if (filled) out().parent = filled;
+      }
+      if (!p.Ext?.ancestry) {
+        const ancestry = ancestryOf(en);
         if (ancestry.length) out().Ext = { ...(p.Ext ?? {}), ancestry };
       }
       return proc ? { ...e, process: proc } : e;

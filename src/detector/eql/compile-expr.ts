@@ -197,6 +197,18 @@ function compileCmp(e: Extract<Expr, { k: 'cmp' }>, opts: CompileOptions): Compi
   const lf = opts.caseInsensitive ? lower(l.fn) : l.fn;
   const rf = opts.caseInsensitive ? lower(r.fn) : r.fn;
   const op = e.op;
+  if ((op === '==' || op === '!=') && r.lit && r.lit.v !== null && !opts.caseInsensitive) {
+    // The hot case in rules: field == constant.
+    const lit = r.lit.v;
+    const eqLit = (ev: unknown): boolean => {
+      const a = lf(ev);
+      if (a === lit) return true;
+      if (a === null || a === undefined) return false;
+      if (Array.isArray(a)) return a.some((x) => eqScalar(x, lit));
+      return eqScalar(a, lit);
+    };
+    return { fn: op === '==' ? eqLit : (ev) => !eqLit(ev), float: false, type: 'boolean' };
+  }
   if (op === '==' || op === '!=') {
     const eq = (ev: unknown): boolean => {
       const a = lf(ev);
@@ -301,6 +313,18 @@ function compileMatch(e0: Extract<Expr, { k: 'match' }>, opts: CompileOptions): 
   }
 
   const pats = e.patterns.map((p) => (p.k === 'lit' ? p.v : null));
+  const ciWild = e.kind === 'wildcard' || (e.kind === 'like' && e.ci);
+  if (ciWild && pats.length > 1 && pats.every((p) => typeof p === 'string')) {
+    // Many case-insensitive patterns (site lists): lowercase the value once, not once per pattern.
+    const ms = (pats as string[]).map((p) => compileWildcard(p.toLowerCase(), false));
+    const n = ms.length;
+    return wrap((v) => {
+      if (v === null) return null;
+      const s = (typeof v === 'string' ? v : stringify(v)).toLowerCase();
+      for (let i = 0; i < n; i++) if (ms[i]!(s)) return true;
+      return false;
+    });
+  }
   const matchers: Array<(v: unknown) => boolean | null> = pats.map((p, idx) => {
     if (typeof p !== 'string') {
       // `x : 1`, `x : true`, `x : null`: plain (null-safe) equality.
@@ -429,26 +453,55 @@ function parseIp(s: string): { v6: boolean; bytes: number[] } | null {
   return { v6: true, bytes };
 }
 
-function cidrContains(ip: string, cidr: string): boolean {
+interface Net {
+  v6: boolean;
+  bytes: number[];
+  bits: number;
+}
+
+// IPv4-mapped IPv6 addresses compare as IPv4.
+function normIp(x: { v6: boolean; bytes: number[] }): { v6: boolean; bytes: number[] } {
+  return x.v6 && x.bytes.slice(0, 10).every((b) => b === 0) && x.bytes[10] === 255 && x.bytes[11] === 255 ? { v6: false, bytes: x.bytes.slice(12) } : x;
+}
+
+function parseCidr(cidr: string): Net | null {
   const [net, bitsS] = cidr.split('/');
-  const a = parseIp(ip);
-  const n = parseIp(net ?? '');
-  if (!a || !n) return false;
-  // IPv4-mapped IPv6 addresses compare as IPv4.
-  const norm = (x: { v6: boolean; bytes: number[] }): { v6: boolean; bytes: number[] } =>
-    x.v6 && x.bytes.slice(0, 10).every((b) => b === 0) && x.bytes[10] === 255 && x.bytes[11] === 255 ? { v6: false, bytes: x.bytes.slice(12) } : x;
-  const A = norm(a);
-  const N = norm(n);
-  if (A.v6 !== N.v6) return false;
-  const total = A.bytes.length * 8;
+  const n0 = parseIp(net ?? '');
+  if (!n0) return null;
+  const n = normIp(n0);
+  const total = n.bytes.length * 8;
   const bits = bitsS === undefined ? total : Number(bitsS);
-  if (!Number.isInteger(bits) || bits < 0 || bits > total) return false;
-  for (let i = 0; i < bits; i++) {
-    const bi = i >> 3;
-    const mask = 0x80 >> (i & 7);
-    if ((A.bytes[bi]! & mask) !== (N.bytes[bi]! & mask)) return false;
+  if (!Number.isInteger(bits) || bits < 0 || bits > total) return null;
+  return { v6: n.v6, bytes: n.bytes, bits };
+}
+
+function inNet(a: { v6: boolean; bytes: number[] }, n: Net): boolean {
+  if (a.v6 !== n.v6) return false;
+  const full = n.bits >> 3;
+  for (let i = 0; i < full; i++) if (a.bytes[i] !== n.bytes[i]) return false;
+  const rest = n.bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (a.bytes[full]! & mask) === (n.bytes[full]! & mask);
+}
+
+// Addresses repeat a lot in telemetry: remember the parsed form of recent ones.
+const ipCache = new Map<string, { v6: boolean; bytes: number[] } | null>();
+function parseIpCached(s: string): { v6: boolean; bytes: number[] } | null {
+  let v = ipCache.get(s);
+  if (v === undefined) {
+    const p = parseIp(s);
+    v = p ? normIp(p) : null;
+    if (ipCache.size > 10_000) ipCache.clear();
+    ipCache.set(s, v);
   }
-  return true;
+  return v;
+}
+
+function cidrContains(ip: string, cidr: string): boolean {
+  const a = parseIpCached(ip);
+  const n = parseCidr(cidr);
+  return !!a && !!n && inNet(a, n);
 }
 
 /** Python-style slice indices: negative counts from the end. */
@@ -659,6 +712,28 @@ function compileCall(e: Extract<Expr, { k: 'call' }>, opts: CompileOptions): Com
           return !float && Number.isInteger(x) && Number.isInteger(y) ? Math.trunc(x / y) : x / y;
         }
       : impl;
+  if (name === 'cidrmatch' && args.slice(1).every((a) => a.lit) && !args[0]!.lit) {
+    // The common case: literal networks, parsed once.
+    const nets = args.slice(1).map((a) => (typeof a.lit!.v === 'string' ? parseCidr(a.lit!.v) : null)).filter((x): x is Net => x !== null);
+    const ipf = fns[0]!;
+    const one = (x: unknown): boolean => {
+      if (typeof x !== 'string') return false;
+      const a = parseIpCached(x);
+      if (!a) return false;
+      for (const n of nets) if (inNet(a, n)) return true;
+      return false;
+    };
+    return {
+      fn: (ev) => {
+        const v = ipf(ev);
+        if (v === null || v === undefined) return null;
+        if (Array.isArray(v)) return v.length ? v.some(one) : null;
+        return one(v);
+      },
+      float: false,
+      type: undefined,
+    };
+  }
   if (args.every((a) => a.lit)) {
     const v = run(args.map((a) => a.lit!.v), ci);
     return { fn: () => v, float, type: undefined, lit: { v } };
