@@ -163,7 +163,11 @@ export class SequenceMatcher<E> {
         const trailing = si > this.positives[P - 1]!;
         for (const c of combos(step, ev)) {
           const t = tr.get(c.str);
-          if (!t) tr.set(c.str, { last: ts, prev: -Infinity });
+          if (!t) {
+            tr.set(c.str, { last: ts, prev: -Infinity });
+            // Without maxspan nothing ages out: keep the marks bounded like the sequences.
+            if (tr.size > this.maxOpen) tr.delete(tr.keys().next().value as string);
+          }
           else if (ts > t.last) {
             t.prev = t.last;
             t.last = ts;
