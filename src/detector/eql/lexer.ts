@@ -37,12 +37,25 @@ function isIdentPart(c: string): boolean {
 export function tokenize(src: string, opts: LexOptions = {}): Token[] {
   const out: Token[] = [];
   let i = 0;
+  // Line starts, so each token's line and column is a binary search (queries with long expanded lists).
+  const starts = [0];
+  for (let k = 0; k < src.length; k++) if (src.charCodeAt(k) === 10) starts.push(k + 1);
+  const locate = (at: number): { line: number; column: number } => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - starts[lo]! + 1 };
+  };
   const fail = (code: 'PARSE' | 'UNSUPPORTED', msg: string, at: number, hint?: string): never => {
-    const loc = locate(src, at);
+    const loc = locate(at);
     throw new PurpleError(code, msg, { location: { ...(opts.file ? { file: opts.file } : {}), line: loc.line, column: loc.column }, ...(hint ? { hint } : {}) });
   };
   const push = (kind: TokenKind, text: string, start: number, extra: Partial<Token> = {}): void => {
-    const loc = locate(src, start);
+    const loc = locate(start);
     out.push({ kind, text, pos: start, line: loc.line, column: loc.column, ...extra });
   };
   while (i < src.length) {
@@ -146,20 +159,7 @@ export function tokenize(src: string, opts: LexOptions = {}): Token[] {
     push('op', op!, start);
     i += op!.length;
   }
-  const loc = locate(src, src.length);
+  const loc = locate(src.length);
   out.push({ kind: 'eof', text: '<end of query>', pos: src.length, line: loc.line, column: loc.column });
   return out;
-}
-
-/** 1-based line and column of a source index. */
-export function locate(src: string, at: number): { line: number; column: number } {
-  let line = 1;
-  let col = 1;
-  for (let k = 0; k < at && k < src.length; k++) {
-    if (src[k] === '\n') {
-      line++;
-      col = 1;
-    } else col++;
-  }
-  return { line, column: col };
 }
