@@ -31,6 +31,19 @@ describe('process-tree enrichment', () => {
     assert.equal(out[2]!.process!.parent!.entity_id, 'SH');
   });
 
+  test('the process user is filled on events that lack it', () => {
+    const exec = { ...e(0, 'process', 'exec', py), user: { id: '501', name: 'alice' } } as TelemetryEvent;
+    const out = enrichProcessTree([
+      exec,
+      e(1, 'network', 'connect', { pid: 20 }),
+      { ...e(2, 'network', 'connect', { pid: 20 }), user: { id: '0' } } as TelemetryEvent,
+      { ...e(3, 'network', 'connect', { pid: 20 }), user: { id: '501' } } as TelemetryEvent,
+    ]);
+    assert.deepEqual(out[1]!.user, { id: '501', name: 'alice' });
+    assert.deepEqual(out[2]!.user, { id: '0' }, 'another user the source named is left alone');
+    assert.deepEqual(out[3]!.user, { id: '501', name: 'alice' }, 'the same user is completed');
+  });
+
   test('fills only what is missing and never changes the input objects', () => {
     const input = e(5, 'network', 'connect', { pid: 20, name: 'renamed', parent: { pid: 99 } });
     const frozen = JSON.stringify(input);

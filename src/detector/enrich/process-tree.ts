@@ -1,7 +1,7 @@
 // Process-tree enrichment, run on the event stream before the rules: remembers, per host, which
 // process image each pid runs (from exec events) and fills on every later event what its source
 // left out — the entity id (network and library events often carry only a pid), name, executable,
-// command line, the parent's identity and the ancestry (nearest first). It only fills, never
+// command line, the parent's identity, the ancestry (nearest first) and the process's user. It only fills, never
 // overwrites. Memory is bounded: exited processes are dropped after a grace period, and past a
 // hard cap the least recently seen entries go first.
 
@@ -29,6 +29,8 @@ interface Entry {
   parentEntityId?: string;
   exitedAt?: number;
   lastSeen: number;
+  userId?: string;
+  userName?: string;
   /** Computed on first use; an entity's ancestors do not change. */
   ancestry?: string[] | undefined;
 }
@@ -106,6 +108,8 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     if (p.command_line) en.commandLine = p.command_line;
     if (p.args) en.args = p.args;
     if (p.start) en.start = p.start;
+    if (e.user?.id) en.userId = e.user.id;
+    if (e.user?.name) en.userName = e.user.name;
     const parent = p.parent;
     en.ancestry = undefined;
     if (parent?.pid !== undefined) en.ppid = parent.pid;
@@ -190,7 +194,21 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
         const ancestry = ancestryOf(en);
         if (ancestry.length) out().Ext = { ...(p.Ext ?? {}), ancestry };
       }
-      return proc ? { ...e, process: proc } : e;
+      // The process's user, for sources that attribute a connection to a pid only (pktap, nettop).
+      let user: TelemetryEvent['user'] | undefined;
+      const u = e.user;
+      // Only complete a user the source left out, or the same user (never mix two users).
+      const sameUser = !u?.id || u.id === en.userId;
+      if (sameUser && ((!u?.id && en.userId) || (!u?.name && en.userName))) {
+        user = { ...(u ?? {}) };
+        if (!user.id && en.userId) user.id = en.userId;
+        if (!user.name && en.userName) user.name = en.userName;
+      }
+      if (!proc && !user) return e;
+      const copy: TelemetryEvent = { ...e };
+      if (proc) copy.process = proc;
+      if (user) copy.user = user;
+      return copy;
     },
   };
 }
