@@ -6,7 +6,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { JOIN_STRENGTH_ORDER, PurpleError, isPurpleError, type JoinStrength, type RuleMeta, type Severity } from '../model/index.js';
 import { compileEqlRule } from './eql/stream-rule.js';
-import { expandPlaceholders } from './placeholders.js';
+import { expandPlaceholdersMapped } from './placeholders.js';
 import { loadSigmaRules, looksLikeSigma } from './sigma/index.js';
 import type { LoadContext, RuleSourceFile, StreamRule } from './types.js';
 
@@ -98,8 +98,7 @@ function loadToml(f: RuleSourceFile, ctx: LoadContext): StreamRule {
   if (purple.detection_strategy !== undefined) meta.attack.detection_strategy = String(purple.detection_strategy);
   if (purple.analytics !== undefined) meta.attack.analytics = strList(purple.analytics);
   if (purple.platforms !== undefined) meta.platforms = checkPlatforms(purple.platforms, f.path, purpleLine);
-  const expanded = expandPlaceholders(query, ctx.config, { file: f.path, line: queryLine });
-  return compileEqlRule(expanded, meta, { maxOpenSequences: ctx.maxOpenSequences, file: f.path, lineOffset: queryLine });
+  return compileMapped(query, meta, ctx, f.path, queryLine);
 }
 
 function loadEqlFile(f: RuleSourceFile, ctx: LoadContext): StreamRule {
@@ -129,8 +128,21 @@ function loadEqlFile(f: RuleSourceFile, ctx: LoadContext): StreamRule {
   if (kv.detection_strategy) meta.attack.detection_strategy = kv.detection_strategy.value;
   if (kv.analytics) meta.attack.analytics = list('analytics');
   if (kv.platforms) meta.platforms = checkPlatforms(list('platforms'), f.path, kv.platforms.line);
-  const expanded = expandPlaceholders(f.text, ctx.config, { file: f.path, line: 1 });
-  return compileEqlRule(expanded, meta, { maxOpenSequences: ctx.maxOpenSequences, file: f.path, lineOffset: 1 });
+  return compileMapped(f.text, meta, ctx, f.path, 1);
+}
+
+/** Expands placeholders and compiles; errors in the expanded text point back at the file's columns. */
+function compileMapped(query: string, meta: RuleMeta, ctx: LoadContext, file: string, line: number): StreamRule {
+  const { text, mapColumn } = expandPlaceholdersMapped(query, ctx.config, { file, line });
+  try {
+    return compileEqlRule(text, meta, { maxOpenSequences: ctx.maxOpenSequences, file, lineOffset: line });
+  } catch (e) {
+    if (isPurpleError(e) && e.location.line !== undefined && e.location.column !== undefined) {
+      const column = mapColumn(e.location.line, e.location.column);
+      throw new PurpleError(e.code, e.message, { location: { ...e.location, column }, ...(e.hint ? { hint: e.hint } : {}) });
+    }
+    throw e;
+  }
 }
 
 function asPurple(e: unknown, file: string): PurpleError {

@@ -109,6 +109,13 @@ describe('loading rules', () => {
     });
   }
 
+  test('errors after an expanded placeholder still point at the column the user wrote', () => {
+    const text = 'process where process.name in (${Tools.names}) and == 1\n';
+    const { errors } = loadRulesWithDiagnostics([{ path: 'p.eql', text }], ctx);
+    assert.equal(errors.length, 1);
+    assert.deepEqual([errors[0]!.location.line, errors[0]!.location.column], [1, text.indexOf('==') + 1]);
+  });
+
   test('a bad file never hides the good ones; duplicate ids are reported', () => {
     const good = { path: 'good.eql', text: '// id: g\nprocess where true' };
     const dup = { path: 'dup.eql', text: '// id: g\nnetwork where true' };
