@@ -13,6 +13,8 @@ import type { LoadContext, RuleSourceFile, StreamRule } from './types.js';
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
 const PLATFORMS = ['macos', 'linux'] as const;
 
+type PredicateCache = Map<string, (ev: unknown) => boolean>;
+
 export interface LoadResult {
   rules: StreamRule[];
   errors: PurpleError[];
@@ -63,7 +65,7 @@ function techniquesOf(threat: unknown): string[] {
   return [...new Set(out)];
 }
 
-function loadToml(f: RuleSourceFile, ctx: LoadContext): StreamRule {
+function loadToml(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): StreamRule {
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(f.text) as Record<string, unknown>;
@@ -98,10 +100,10 @@ function loadToml(f: RuleSourceFile, ctx: LoadContext): StreamRule {
   if (purple.detection_strategy !== undefined) meta.attack.detection_strategy = String(purple.detection_strategy);
   if (purple.analytics !== undefined) meta.attack.analytics = strList(purple.analytics);
   if (purple.platforms !== undefined) meta.platforms = checkPlatforms(purple.platforms, f.path, purpleLine);
-  return compileMapped(query, meta, ctx, f.path, queryLine);
+  return compileMapped(query, meta, ctx, f.path, queryLine, cache);
 }
 
-function loadEqlFile(f: RuleSourceFile, ctx: LoadContext): StreamRule {
+function loadEqlFile(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): StreamRule {
   const lines = f.text.split('\n');
   const kv: Record<string, { value: string; line: number }> = {};
   let i = 0;
@@ -128,14 +130,14 @@ function loadEqlFile(f: RuleSourceFile, ctx: LoadContext): StreamRule {
   if (kv.detection_strategy) meta.attack.detection_strategy = kv.detection_strategy.value;
   if (kv.analytics) meta.attack.analytics = list('analytics');
   if (kv.platforms) meta.platforms = checkPlatforms(list('platforms'), f.path, kv.platforms.line);
-  return compileMapped(f.text, meta, ctx, f.path, 1);
+  return compileMapped(f.text, meta, ctx, f.path, 1, cache);
 }
 
 /** Expands placeholders and compiles; errors in the expanded text point back at the file's columns. */
-function compileMapped(query: string, meta: RuleMeta, ctx: LoadContext, file: string, line: number): StreamRule {
+function compileMapped(query: string, meta: RuleMeta, ctx: LoadContext, file: string, line: number, cache: PredicateCache): StreamRule {
   const { text, mapColumn } = expandPlaceholdersMapped(query, ctx.config, { file, line });
   try {
-    return compileEqlRule(text, meta, { maxOpenSequences: ctx.maxOpenSequences, file, lineOffset: line });
+    return compileEqlRule(text, meta, { maxOpenSequences: ctx.maxOpenSequences, file, lineOffset: line, predicateCache: cache });
   } catch (e) {
     if (isPurpleError(e) && e.location.line !== undefined && e.location.column !== undefined) {
       const column = mapColumn(e.location.line, e.location.column);
@@ -157,11 +159,12 @@ export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadConte
   const rules: StreamRule[] = [];
   const errors: PurpleError[] = [];
   const sigma: RuleSourceFile[] = [];
+  const cache: PredicateCache = new Map();
   for (const f of files) {
     const ext = /\.([A-Za-z]+)$/.exec(f.path)?.[1]?.toLowerCase();
     try {
-      if (ext === 'toml') rules.push(loadToml(f, ctx));
-      else if (ext === 'eql') rules.push(loadEqlFile(f, ctx));
+      if (ext === 'toml') rules.push(loadToml(f, ctx, cache));
+      else if (ext === 'eql') rules.push(loadEqlFile(f, ctx, cache));
       else if (ext === 'yml' || ext === 'yaml') {
         if (looksLikeSigma(f.text)) sigma.push(f);
         else errors.push(bad(f.path, 'YAML file is not a Sigma rule (no title and detection/correlation)', 'keep configuration files out of the rules folder, or pass them with --config'));

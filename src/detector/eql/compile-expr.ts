@@ -30,6 +30,12 @@ export interface CompileOptions {
    * string comparison, `in`, `like`, `regex` and string function ignores case. Off by default.
    */
   caseInsensitive?: boolean;
+  /**
+   * Shared across the rules of one load: identical step conditions compile to one predicate that
+   * remembers its last event, so rules sharing a condition evaluate it once per event. Events
+   * must not be changed in place while they pass through the rules.
+   */
+  predicateCache?: Map<string, (ev: unknown) => boolean>;
 }
 
 interface Compiled {
@@ -47,6 +53,26 @@ function fail(code: 'PARSE' | 'UNSUPPORTED' | 'BAD_INPUT', msg: string, pos: Pos
 
 /** A boolean predicate over an event: true only when the expression is exactly true. */
 export function compilePredicate(e: Expr, opts: CompileOptions = {}): (ev: unknown) => boolean {
+  const cache = opts.predicateCache;
+  if (!cache) return compilePredicateUncached(e, opts);
+  const key = JSON.stringify([e, opts.fieldTypes ?? null, opts.caseInsensitive === true], (k, v) => (k === 'pos' ? undefined : v));
+  let p = cache.get(key);
+  if (!p) {
+    const f = compilePredicateUncached(e, opts);
+    let lastEv: unknown = undefined;
+    let lastRes = false;
+    p = (ev) => {
+      if (ev === lastEv) return lastRes;
+      lastRes = f(ev);
+      lastEv = ev;
+      return lastRes;
+    };
+    cache.set(key, p);
+  }
+  return p;
+}
+
+function compilePredicateUncached(e: Expr, opts: CompileOptions): (ev: unknown) => boolean {
   const c = compile(e, opts);
   if (c.lit) {
     const v = c.lit.v === true;

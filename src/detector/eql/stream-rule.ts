@@ -13,6 +13,8 @@ export interface EqlRuleOptions {
   file?: string;
   lineOffset?: number;
   fieldTypes?: Record<string, FieldType>;
+  /** Share identical step conditions across the rules of one load (see CompileOptions). */
+  predicateCache?: Map<string, (ev: unknown) => boolean>;
 }
 
 /** FNV-1a over the text, 64 bits as two 32-bit halves: stable ids without node:crypto. */
@@ -54,6 +56,7 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
     fieldTypes: { '@timestamp': 'date', ...(opts.fieldTypes ?? {}) },
     ...(opts.file !== undefined ? { file: opts.file } : {}),
     ...(opts.lineOffset !== undefined ? { lineOffset: opts.lineOffset } : {}),
+    ...(opts.predicateCache ? { predicateCache: opts.predicateCache } : {}),
   });
   if (compiled.pipes.length) {
     throw new PurpleError('UNSUPPORTED', 'not supported: pipes (| head, | tail, …) in detection rules', {
