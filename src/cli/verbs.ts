@@ -1,9 +1,11 @@
 // The CLI's registry of verbs, in the order --help lists them.
 import type { Command } from 'commander';
+import { register as doctor } from './doctor.js';
 import { register as registerReport } from './report.js';
 import { register as registerVerify } from './verify.js';
 import { register as registerKeygen } from './keygen.js';
 import { register as registerMerge } from './merge.js';
 import { register as registerDetect } from './detect.js';
 
-export const VERBS: Array<(program: Command) => void> = [registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+export const VERBS: Array<(program: Command) => void> = [
+  doctor,registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
