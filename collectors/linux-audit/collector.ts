@@ -2,8 +2,8 @@
 // reads what auditd wrote for the run, normalises it, and puts the audit system back as it was
 // (rules, enabled flag, backlog limit, and auditd itself if it had to start it).
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statfsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { arch as osArch } from 'node:os';
 import {
   PurpleError,
@@ -23,7 +23,7 @@ import { filesSince, markLogPosition, readFrom, type LogPosition } from './log-r
 import { AUDIT_DATASET } from './normalize.js';
 import { createAuditStreamParser } from './parser.js';
 import { auditKeyForRun, buildAuditRules } from './rules.js';
-import { parseAuditdConf, parseAuditStatus, type AuditStatus } from './status.js';
+import { diskStopsLogging, parseAuditdConf, parseAuditStatus, type AuditdConf, type AuditStatus } from './status.js';
 import { ruleArchesFor } from './syscalls.js';
 
 export const AUDIT_BLIND_SPOTS: readonly string[] = [
@@ -46,7 +46,7 @@ async function readStatus(runner: CommandRunner, auditctl: string): Promise<{ st
   return { status: parseAuditStatus(r.stdout) };
 }
 
-function readConf(): { logFile: string; logFormat: string } {
+function readConf(): AuditdConf {
   let text: string | undefined;
   try {
     text = readFileSync(AUDITD_CONF, 'utf8');
@@ -54,6 +54,33 @@ function readConf(): { logFile: string; logFormat: string } {
     text = undefined;
   }
   return parseAuditdConf(text);
+}
+
+/** Why auditd would write no file records for the run (write_logs = no, a full disk), if it would not. */
+function logWriteProblem(conf: AuditdConf): { reason: string; fix: string } | undefined {
+  if (!conf.writeLogs) return { reason: `auditd keeps no log (write_logs = no in ${AUDITD_CONF})`, fix: `set write_logs = yes in ${AUDITD_CONF} and restart auditd` };
+  let dir = dirname(conf.logFile);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    const fs = statfsSync(dir);
+    const why = diskStopsLogging(conf, fs.bavail * fs.bsize, fs.blocks * fs.bsize);
+    if (why) return { reason: why, fix: `free space on the file system of ${dir}, or lower space_left/admin_space_left in ${AUDITD_CONF} and restart auditd` };
+  } catch {
+    /* unknown free space: let the run try */
+  }
+  return undefined;
+}
+
+/** The disk and daemon state to quote when records did not arrive. */
+function logStateForError(conf: AuditdConf, status: AuditStatus | undefined): string {
+  let free = 'unknown';
+  try {
+    const fs = statfsSync(dirname(conf.logFile));
+    free = `${((fs.bavail * fs.bsize) / 1048576).toFixed(0)} MB`;
+  } catch {
+    /* keep unknown */
+  }
+  return `auditd pid ${String(status?.pid ?? 'unknown')}, audit enabled ${String(status?.enabled ?? 'unknown')}, free space by ${conf.logFile}: ${free}`;
 }
 
 async function watchPaths(runner: CommandRunner): Promise<string[]> {
@@ -75,6 +102,8 @@ async function probe(ctx: Omit<CollectorContext, 'rawDir' | 'runId'>): Promise<C
   if (status.enabled === 2) return no('audit rules are locked (enabled 2) until the next reboot', 'remove "-e 2" from /etc/audit/rules.d/*.rules and reboot');
   const auditd = await ctx.runner.which('auditd');
   if (!status.pid && !auditd) return no('no audit daemon: records would only reach the kernel log', 'sudo apt-get install -y auditd');
+  const logProblem = logWriteProblem(readConf());
+  if (logProblem) return no(logProblem.reason, logProblem.fix);
   const libs = await watchPaths(ctx.runner);
   const notes: string[] = [];
   if (!status.pid) notes.push('auditd is stopped: the run starts it and stops it again afterwards');
@@ -201,7 +230,7 @@ async function start(ctx: CollectorContext): Promise<CollectorSession> {
       const rmErr = await removeRules.run();
       if (rmErr) errors.push(rmErr);
       const lostAfter = (await readStatus(runner, auditctl)).status?.lost ?? lostBefore;
-      const text = await readRunRecords(runner, pos, key, errors);
+      const text = await readRunRecords(runner, pos, key, errors, async () => logStateForError(conf, (await readStatus(runner, auditctl)).status));
       await rollback();
 
       const parser = createAuditStreamParser({ hostId: ctx.hostId, hostName: ctx.hostName });
@@ -251,7 +280,13 @@ async function start(ctx: CollectorContext): Promise<CollectorSession> {
  * The run's records: audit.log from the offset at start (across rotation) once auditd has written
  * the removal of the run's rules; `ausearch --raw -k KEY` when the log cannot be read.
  */
-async function readRunRecords(runner: CommandRunner, pos: LogPosition | undefined, key: string, errors: string[]): Promise<string> {
+async function readRunRecords(
+  runner: CommandRunner,
+  pos: LogPosition | undefined,
+  key: string,
+  errors: string[],
+  describeState: () => Promise<string>,
+): Promise<string> {
   const sentinel = `op=remove_rule key="${key}"`;
   if (pos) {
     for (let i = 0; i < 60; i++) {
@@ -263,7 +298,7 @@ async function readRunRecords(runner: CommandRunner, pos: LogPosition | undefine
       }
       await new Promise((res) => setTimeout(res, 100));
     }
-    errors.push(`auditd did not write the end-of-run marker to ${pos.file} within 6 s; reading with ausearch instead`);
+    errors.push(`auditd did not write the end-of-run marker to ${pos.file} within 6 s (${await describeState()}); reading with ausearch instead`);
   }
   const ausearch = await runner.which('ausearch');
   if (!ausearch) {

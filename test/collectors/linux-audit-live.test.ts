@@ -53,7 +53,8 @@ describe('linux-audit collector (live, real auditd)', async () => {
       assert.equal(sink.received, 1);
       assert.ok(artifacts.includes(`audit-rule-key=${key}`));
       const openssl = findExec(out.events, 'openssl');
-      assert.ok(openssl, 'exec of openssl seen');
+      const why = `collector errors: ${JSON.stringify(out.info.errors)}; events: ${out.events.length}; details: ${JSON.stringify(out.info.details)}`;
+      assert.ok(openssl, `exec of openssl seen (${why})`);
       assert.deepEqual(openssl.process?.args, ['openssl', 'enc', '-aes-256-cbc', '-pbkdf2', '-pass', 'pass:x', '-in', 'F', '-out', 'G']);
       assert.equal(openssl.process?.parent?.pid !== undefined, true);
       const sh = out.events.find((e) => e.event.action === 'exec' && e.process?.pid === w.rootPids[0]);

@@ -7,7 +7,7 @@ import { decodeExecveArgs, decodeProctitle, decodeSockaddr, formatIpv6 } from '.
 import { createRecordGrouper } from '../../collectors/linux-audit/group.js';
 import { resolveSyscallName, ruleArchesFor, syscallsOf } from '../../collectors/linux-audit/syscalls.js';
 import { buildAuditRules, auditKeyForRun } from '../../collectors/linux-audit/rules.js';
-import { parseAuditStatus, parseAuditdConf } from '../../collectors/linux-audit/status.js';
+import { diskStopsLogging, parseAuditStatus, parseAuditdConf } from '../../collectors/linux-audit/status.js';
 import { createAuditLogImporter } from '../../collectors/linux-audit/import.js';
 import { filesSince } from '../../collectors/linux-audit/log-reader.js';
 import { mkdtempSync, writeFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -119,8 +119,26 @@ describe('syscall tables and rules', () => {
   });
   test('auditctl -s and auditd.conf', () => {
     assert.deepEqual(parseAuditStatus('enabled 1\nfailure 1\npid 4396\nrate_limit 0\nbacklog_limit 64\nlost 7\n'), { enabled: 1, pid: 4396, lost: 7, backlogLimit: 64 });
-    assert.deepEqual(parseAuditdConf('log_file = /srv/audit.log\nlog_format = raw\n'), { logFile: '/srv/audit.log', logFormat: 'RAW' });
-    assert.deepEqual(parseAuditdConf(undefined), { logFile: '/var/log/audit/audit.log', logFormat: 'ENRICHED' });
+    const c = parseAuditdConf('log_file = /srv/audit.log\nlog_format = raw\nspace_left = 10%\nadmin_space_left_action = halt\nwrite_logs = no\n');
+    assert.equal(c.logFile, '/srv/audit.log');
+    assert.equal(c.logFormat, 'RAW');
+    assert.equal(c.writeLogs, false);
+    assert.deepEqual(c.spaceLeft, { value: 10, percent: true, action: 'SYSLOG' });
+    assert.equal(c.adminSpaceLeft.action, 'HALT');
+    const d = parseAuditdConf(undefined);
+    assert.equal(d.logFile, '/var/log/audit/audit.log');
+    assert.equal(d.logFormat, 'ENRICHED');
+    assert.deepEqual(d.adminSpaceLeft, { value: 50, percent: false, action: 'SUSPEND' });
+  });
+
+  test('a disk below a suspending threshold stops logging; a syslog-only threshold does not', () => {
+    const MB = 1048576;
+    const conf = parseAuditdConf('space_left = 75\nspace_left_action = SYSLOG\nadmin_space_left = 50\nadmin_space_left_action = SUSPEND\n');
+    assert.equal(diskStopsLogging(conf, 60 * MB, 1000 * MB), undefined, 'below space_left with SYSLOG keeps logging');
+    assert.match(diskStopsLogging(conf, 40 * MB, 1000 * MB) ?? '', /admin_space_left = 50.*SUSPEND/);
+    const pct = parseAuditdConf('space_left = 25%\nspace_left_action = single\nadmin_space_left = 1\n');
+    assert.match(diskStopsLogging(pct, 200 * MB, 1000 * MB) ?? '', /space_left = 25%.*SINGLE/);
+    assert.equal(diskStopsLogging(pct, 300 * MB, 1000 * MB), undefined);
   });
 });
 
