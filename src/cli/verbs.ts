@@ -1,6 +1,7 @@
 // The CLI's registry of verbs, in the order --help lists them.
 import type { Command } from 'commander';
 import { register as doctor } from './doctor.js';
+import { register as registerRun } from './run.js';
 import { register as registerReport } from './report.js';
 import { register as registerVerify } from './verify.js';
 import { register as registerKeygen } from './keygen.js';
@@ -8,4 +9,4 @@ import { register as registerMerge } from './merge.js';
 import { register as registerDetect } from './detect.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  doctor,registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
