@@ -5,7 +5,6 @@
 
 import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -31,6 +30,7 @@ import { createNetnsHost, type NetnsHost } from './sink/netns.js';
 import { startNetnsSink } from './sink/netns-sink.js';
 import { startSink, uploadUrl, websocketUrl, type Sink } from './sink/sink.js';
 import { makeSelfSignedCert } from './sink/tls-cert.js';
+import { createHostProbes, findSkipReason } from './scenario/skip-reason.js';
 import { killRunProcesses, RunStateFile, undoArtifact } from './state.js';
 import type { PlannedCommand, ProgressEvent, RunExecution, RunOptions, RunPlan, SinkEndpoints, VariantExecution } from './types.js';
 import { assertRunId, createRunWorkspace, variantFolderName, workspacePath, type RunWorkspace } from './workspace.js';
@@ -68,54 +68,6 @@ function failedCollectorOutput(c: Collector, errors: string[]): CollectorOutput 
       errors,
     },
   };
-}
-
-/** Probes the run needs, each answered once per run. */
-class Requirements {
-  private bins = new Map<string, Promise<string | undefined>>();
-  private modules = new Map<string, Promise<boolean>>();
-  constructor(
-    private runner: CommandRunner,
-    private python: string,
-  ) {}
-  which(bin: string): Promise<string | undefined> {
-    let p = this.bins.get(bin);
-    if (!p) this.bins.set(bin, (p = this.runner.which(bin)));
-    return p;
-  }
-  pythonModule(mod: string): Promise<boolean> {
-    let p = this.modules.get(mod);
-    if (!p) {
-      // The module name goes in as data of a fixed program, never spliced into code.
-      p = this.runner
-        .run([this.python, '-c', 'import importlib, sys; importlib.import_module(sys.argv[1])', mod], { timeoutMs: 30_000 })
-        .then((r) => r.exitCode === 0);
-      this.modules.set(mod, p);
-    }
-    return p;
-  }
-}
-
-function nodePackageAvailable(name: string): boolean {
-  try {
-    createRequire(import.meta.url).resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why a variant cannot run on this host, or undefined when it can. */
-async function skipReason(v: Variant, platform: 'linux' | 'macos', req: Requirements, sink: SinkEndpoints | undefined, checkPython: boolean): Promise<string | undefined> {
-  if (!v.platforms.includes(platform)) return `runs on ${v.platforms.join(' or ')} only`;
-  for (const bin of v.requires) if (!(await req.which(bin))) return `${bin} not found on PATH`;
-  if (checkPython && v.requires_python?.length) {
-    if (!(await req.which('python3'))) return 'python3 not found on PATH';
-    for (const m of v.requires_python) if (!(await req.pythonModule(m))) return `python module ${m} not installed`;
-  }
-  for (const pkg of v.requires_node ?? []) if (!nodePackageAvailable(pkg)) return `node package ${pkg} not installed`;
-  if (sink) for (const l of v.requires_sink ?? []) if (!sink.listeners.includes(l)) return `the sink has no ${l} listener on this host`;
-  return undefined;
 }
 
 export async function executeRun(opts: RunOptions): Promise<RunExecution> {
@@ -230,7 +182,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     const startFailures = collectorOutputs.map((o) => `collector ${o.info.id} ${o.info.errors[0] ?? 'failed'}`);
 
     const python = opts.pythonPath ?? (await baseRunner.which('python3')) ?? 'python3';
-    const req = new Requirements(baseRunner, python);
+    const probes = createHostProbes({ platform, runner: baseRunner, python });
     const total = opts.variants.length;
     for (let index = 0; index < total; index++) {
       const variant = opts.variants[index] as Variant;
@@ -251,7 +203,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
         continue;
       }
       emit({ type: 'variant-start', variantId: variant.id, index, total });
-      let reason = await skipReason(variant, platform, req, sink.endpoints, true);
+      let reason = await findSkipReason(variant, { ...probes, sinkListeners: sink.endpoints.listeners });
       if (reason === 'the sink has no tls listener on this host' && tlsProblem) reason += ` (${tlsProblem})`;
       let exec: VariantExecution;
       if (reason) exec = { ...base, reason };
@@ -409,7 +361,8 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
   const scenariosDir = opts.scenariosDir ?? findScenariosDir();
   const runner = createCommandRunner();
   const python = opts.pythonPath ?? (await runner.which('python3')) ?? 'python3';
-  const req = new Requirements(runner, python);
+  // The plan starts no python: modules are checked when the run starts.
+  const probes = createHostProbes({ platform, runner });
   const fakeSecrets = { passphrase: REDACTED, keyHex: REDACTED, ivHex: REDACTED, token: REDACTED };
   // The netns address is picked at run time from 198.18.0.0/15.
   const host = opts.sink === 'netns' ? '198.18.<n>.<m>' : '127.0.0.1';
@@ -423,7 +376,7 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
   const plan: RunPlan = { runId: opts.runId, workspace: root, variants: [], commands: [], destinations: [], collectors: opts.collectors.map((c) => c.id) };
   const dest = new Set<string>();
   for (const v of opts.variants) {
-    const reason = await skipReason(v, platform, req, undefined, false);
+    const reason = await findSkipReason(v, probes);
     const entry: RunPlan['variants'][number] = { variantId: v.id, willRun: !reason, timeout_s: v.timeout_s * (opts.timeoutScale ?? 1), cipher: v.cipher };
     if (reason) entry.reason = reason;
     else if (v.requires_python?.length) entry.reason = `needs python module(s) ${v.requires_python.join(', ')} (checked when the run starts)`;

@@ -2,7 +2,7 @@
 // cells in the order the axes and their value ids are written, singles last.
 
 import type { EmulationStep, Lineage, OsType, Scenario, Variant, VariantAxes } from '../../src/model/index.js';
-import { findUnknownPlaceholders, KNOWN_PLACEHOLDERS } from './placeholders.js';
+import { CONTRACT_PLACEHOLDERS, findUnknownPlaceholders } from '../placeholders.js';
 import type { AxisValue, Fragment, Scalar, ScenarioFile, StepTemplate } from './scenario-file.js';
 
 /** A problem found while expanding, located by JSON pointer into the file. */
@@ -254,7 +254,7 @@ export function expandScenario(
     });
     if (missingVars.size) bad(`uses undefined variable(s) ${[...missingVars].map((v) => (v.startsWith('@') ? `{${v}}` : `{$${v}}`)).join(', ')}`, 'define {$name} under vars of defaults, the matrix, an axis value or the single variant; {@axis} needs that axis chosen by the matrix or `use`');
     const unknown = [...new Set(steps.flatMap((s) => findUnknownPlaceholders(s.argv)))];
-    if (unknown.length) bad(`unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(', ')}`, `the contract defines: ${KNOWN_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
+    if (unknown.length) bad(`unknown placeholder(s) ${unknown.map((u) => `{${u}}`).join(', ')}`, `the contract defines: ${CONTRACT_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
     if (steps.some((s) => s.argv.length === 0 || s.argv[0] === '')) bad('a step has an empty argv[0]', 'check the variables spliced into argv');
 
     const variant: Variant = {

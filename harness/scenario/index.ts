@@ -4,7 +4,9 @@ export { loadScenarioFile, loadScenarioFileWithDiagnostics, loadCatalogue, loadC
 export type { ScenarioDiagnostic } from './load-scenario.js';
 export { selectVariants, globToRegExp } from './select-variants.js';
 export type { VariantFilter } from './select-variants.js';
-export { KNOWN_PLACEHOLDERS, findPlaceholders, findUnknownPlaceholders, substitutePlaceholders } from './placeholders.js';
-export type { Placeholder } from './placeholders.js';
-export { findSkipReason } from './skip-reason.js';
+// The placeholder contract lives in harness/placeholders.ts (the launcher substitutes with it); the
+// catalogue's older names are kept as aliases for its callers.
+export { CONTRACT_PLACEHOLDERS as KNOWN_PLACEHOLDERS, findPlaceholders, findUnknownPlaceholders, substitutePlaceholders } from '../placeholders.js';
+export type { ContractPlaceholder as Placeholder } from '../placeholders.js';
+export { findSkipReason, createHostProbes } from './skip-reason.js';
 export type { HostProbes } from './skip-reason.js';
