@@ -2,6 +2,7 @@
 // sniffer that guesses the format from the first lines of the input.
 
 import { PurpleError, type Importer } from '../../src/model/index.js';
+import { createAuditLogImporter } from '../linux-audit/import.js';
 import { createEcsImporter } from './ecs.js';
 import { createEsloggerImporter } from './eslogger.js';
 import { createOcsfImporter } from './ocsf.js';
@@ -10,12 +11,17 @@ import { createOsqueryImporter } from './osquery.js';
 export const IMPORTERS: Record<string, Importer> = {
   ecs: createEcsImporter(),
   eslogger: createEsloggerImporter(),
+  // Raw audit.log / `ausearch --raw`: the live collector's own parser (same grouping, same events).
+  'linux-audit': createAuditLogImporter(),
   ocsf: createOcsfImporter(),
   osquery: createOsqueryImporter(),
 };
 
-/** Most specific first: ECS's test (an @timestamp and an event object) would accept too much. */
-const SNIFF_ORDER = ['eslogger', 'ocsf', 'osquery', 'ecs'];
+/**
+ * Most specific first: ECS's test (an @timestamp and an event object) would accept too much.
+ * linux-audit wants `type=… msg=audit(…):` text lines, which no JSON format can be.
+ */
+const SNIFF_ORDER = ['linux-audit', 'eslogger', 'ocsf', 'osquery', 'ecs'];
 
 export function getImporter(id: string): Importer {
   const imp = IMPORTERS[id];

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync, crea
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { getImporter, sniffImporter } from '../../collectors/importers/index.js';
+import { IMPORTERS, getImporter, sniffImporter } from '../../collectors/importers/index.js';
 import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
 import { PurpleError, type Alert, type ImportSession, type Importer } from '../model/index.js';
@@ -96,7 +96,7 @@ export function register(program: Command): void {
     .requiredOption('-e, --events <file>', 'telemetry to read, one JSON object per line; - for stdin')
     .option('-r, --rules <path>', 'a rule file or a folder of rules, searched recursively (default: the shipped rules/)')
     .option('-c, --config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
-    .option('--from <format>', 'input format: ecs, eslogger, ocsf, osquery, or auto (guess from the first lines)', 'auto')
+    .option('--from <format>', `input format: ${Object.keys(IMPORTERS).sort().join(', ')}, or auto (guess from the first lines)`, 'auto')
     .option('--max-open-sequences <n>', 'cap on partial sequences per rule; the oldest are evicted past it', '10000')
     .option('--reorder-window <ms>', 'how far out of time order events may arrive and still be re-sorted', '2000')
     .option('-o, --output <file>', 'write alerts here instead of stdout')

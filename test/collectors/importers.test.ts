@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCommandRunner } from '../../harness/command-runner.js';
 import { isPurpleError, makeEntityId, type ImportStats, type Importer, type TelemetryEvent } from '../../src/model/index.js';
 import { IMPORTERS, getImporter, sniffImporter } from '../../collectors/importers/index.js';
 import { expandDottedKeys } from '../../collectors/importers/ecs.js';
@@ -19,11 +21,11 @@ function importText(imp: Importer, input: string, opts: { hostName?: string; hos
 const summary = (e: TelemetryEvent): string => `${e.event.category}/${e.event.type}/${e.event.action} pid=${e.process?.pid ?? '-'}`;
 
 describe('importer registry', () => {
-  test('ids', () => assert.deepEqual(Object.keys(IMPORTERS).sort(), ['ecs', 'eslogger', 'ocsf', 'osquery']));
+  test('ids', () => assert.deepEqual(Object.keys(IMPORTERS).sort(), ['ecs', 'eslogger', 'linux-audit', 'ocsf', 'osquery']));
   test('unknown id lists the valid ones', () => {
     assert.throws(
       () => getImporter('splunk'),
-      (e: unknown) => isPurpleError(e) && e.code === 'UNKNOWN_ID' && /ecs, eslogger, ocsf, osquery/.test(e.hint ?? ''),
+      (e: unknown) => isPurpleError(e) && e.code === 'UNKNOWN_ID' && /ecs, eslogger, linux-audit, ocsf, osquery/.test(e.hint ?? ''),
     );
   });
   const sniffCases: Array<[string, string, string | undefined]> = [
@@ -37,6 +39,10 @@ describe('importer registry', () => {
     ['importers', 'osquery-snapshot.ndjson', 'osquery'],
     ['importers', 'osqueryi.json', 'osquery'],
     ['pktap', 'nettop.csv', undefined],
+    ['linux-audit', 'run.audit.log', 'linux-audit'],
+    ['linux-audit', 'run.ausearch-raw.log', 'linux-audit'],
+    ['linux-audit', 'malformed.audit.log', 'linux-audit'],
+    ['strace', 'emulation.strace', undefined],
   ];
   for (const [dir, name, want] of sniffCases) {
     test(`sniff ${name} → ${want ?? 'nothing'}`, () => assert.equal(sniffImporter(text(dir, name).split('\n').slice(0, 5))?.id, want));
@@ -197,5 +203,33 @@ describe('osquery importer', () => {
     assert.equal(events[0]?.host?.name, 'mac-9');
     assert.equal(stats.malformed, 0);
     assert.equal(stats.skipped, 2);
+  });
+});
+
+describe('linux-audit importer (registered)', () => {
+  test('raw audit.log through the registry: the collector parser, grouped by serial', () => {
+    const { events, stats } = importText(getImporter('linux-audit'), text('linux-audit', 'run.audit.log'), { hostId: 'host-1', hostName: 'lab' });
+    assert.equal(stats.malformed, 0);
+    assert.ok(events.length > 0);
+    assert.ok(events.every((e) => e.event.dataset === 'linux-audit' && e.host?.name === 'lab'));
+    const execs = events.filter((e) => e.event.action === 'exec').map((e) => e.process?.name);
+    assert.ok(execs.includes('openssl') && execs.includes('curl'), execs.join(','));
+    assert.ok(events.some((e) => e.event.action === 'connect' && e.destination?.ip === '127.0.0.1'));
+  });
+  test('`ausearch --raw` separators are not malformed lines', () => {
+    const { stats } = importText(getImporter('linux-audit'), ['----', ...text('linux-audit', 'run.ausearch-raw.log').split('\n'), '----'].join('\n'));
+    assert.equal(stats.malformed, 0);
+  });
+  test('purple detect reads an audit.log (guessed and with --from linux-audit) and fires the DET0503 pack', async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const file = join(root, 'test', 'fixtures', 'linux-audit', 'run.audit.log');
+    const runner = createCommandRunner();
+    for (const from of [[], ['--from', 'linux-audit']]) {
+      const r = await runner.run([process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'detect', '--events', file, ...from], { timeoutMs: 60_000 });
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.match(r.stderr, /lines read as linux-audit: \d+ events, \d+ skipped, 0 malformed/);
+      const strengths = new Set(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { join_strength?: string }).join_strength));
+      assert.ok(strengths.has('siblings') && strengths.has('parent-child'), [...strengths].join(','));
+    }
   });
 });
