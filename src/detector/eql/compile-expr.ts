@@ -358,7 +358,7 @@ function compileMatch(e0: Extract<Expr, { k: 'match' }>, opts: CompileOptions): 
     }
     if (e.kind === 'regex') {
       const re = compileRegex(p, e.ci);
-      if (!re) fail('PARSE', `bad regular expression ${JSON.stringify(p)}`, e.patterns[idx]!.pos, opts, 'regex takes a Lucene-style pattern; check brackets and escapes');
+      if (typeof re !== 'function') fail('PARSE', `bad regular expression ${JSON.stringify(p)}: ${re.error}`, e.patterns[idx]!.pos, opts, 'regex takes a Lucene-style pattern without back references or lookaround; check brackets and escapes');
       return (v) => (v === null ? null : typeof v === 'string' ? re(v) : re(stringify(v)));
     }
     // `:` ignores case; `like` is case-sensitive unless written like~.

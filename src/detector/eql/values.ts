@@ -2,6 +2,8 @@
 // dotted documents, multi-valued fields (a test matches if any value matches), wildcard and
 // version comparison, and the key form used to join sequences.
 
+import { compileSafeRegex, RegexSyntaxError } from '../sigma/safe-regex.js';
+
 export type Value = null | boolean | number | string | Value[] | { [k: string]: unknown };
 
 export type FieldType = 'keyword' | 'date' | 'version' | 'ip' | 'long' | 'double' | 'boolean';
@@ -159,20 +161,61 @@ export function compileWildcard(pattern: string, caseInsensitive: boolean): (s: 
       return true;
     };
   }
-  const re = new RegExp('^' + p.split('').map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('') + '$', caseInsensitive ? 'i' : '');
-  return (s) => re.test(s);
+  // `?` needs a real walk; the two-pointer glob below is O(n·m) whatever the pattern (a RegExp
+  // with several `[\s\S]*` would backtrack polynomially on a long value).
+  const fold = caseInsensitive ? foldUnit : (c: number) => c;
+  const pat = Array.from(p, (c) => (c === '*' ? STAR : c === '?' ? ONE : fold(c.charCodeAt(0))));
+  return (s) => globUnits(pat, s, fold);
+}
+
+const STAR = -1;
+const ONE = -2;
+
+/** JavaScript's case folding for one UTF-16 unit in a non-unicode `i` RegExp (upper-case, if it stays one unit). */
+function foldUnit(c: number): number {
+  if (c < 128) return c >= 97 && c <= 122 ? c - 32 : c;
+  const u = String.fromCharCode(c).toUpperCase();
+  if (u.length !== 1) return c;
+  const uc = u.charCodeAt(0);
+  return uc < 128 ? c : uc;
+}
+
+function globUnits(pat: number[], s: string, fold: (c: number) => number): boolean {
+  let pi = 0;
+  let si = 0;
+  let starPi = -1;
+  let starSi = 0;
+  const n = s.length;
+  while (si < n) {
+    const a = pat[pi];
+    if (a === STAR) {
+      starPi = pi++;
+      starSi = si;
+    } else if (a !== undefined && (a === ONE || a === fold(s.charCodeAt(si)))) {
+      pi++;
+      si++;
+    } else if (starPi >= 0) {
+      pi = starPi + 1;
+      si = ++starSi;
+    } else return false;
+  }
+  while (pat[pi] === STAR) pi++;
+  return pi === pat.length;
 }
 
 /**
- * Compiles a Lucene-style regular expression (anchored, `.` matches newlines) to a matcher.
- * Returns null when JavaScript cannot compile it.
+ * Compiles a Lucene-style regular expression (whole-value match, `.` matches newlines) to a
+ * matcher on the linear-time engine shared with Sigma's `re`: no rule can make the detector
+ * backtrack. Returns the reason when the pattern is outside the supported grammar (back
+ * references, lookaround and the like are refused at load time).
  */
-export function compileRegex(pattern: string, caseInsensitive: boolean): ((s: string) => boolean) | null {
+export function compileRegex(pattern: string, caseInsensitive: boolean): ((s: string) => boolean) | { error: string } {
   try {
-    const re = new RegExp('^(?:' + pattern + ')$', caseInsensitive ? 'si' : 's');
+    const re = compileSafeRegex(pattern, { i: caseInsensitive, m: false, s: true }, { fullMatch: true });
     return (s) => re.test(s);
-  } catch {
-    return null;
+  } catch (e) {
+    if (e instanceof RegexSyntaxError) return { error: e.message };
+    throw e;
   }
 }
 

@@ -4,6 +4,9 @@
 // spec's PCRE subset (. ^ $ * + ? {n,m} [..] [^..] ( ) |) plus the escapes rules commonly use
 // (\d \w \s \D \W \S \b \B, \t \n \r, \xHH, escaped punctuation). Anything else — back
 // references, lookaround, possessive quantifiers, POSIX classes — is rejected with the reason.
+// Assertion-free programs (the usual rule, once a leading ^ / trailing $ become anchoring) run on
+// a lazily built, size-capped DFA: one table lookup per character once warm. The EQL `regex`
+// operator uses the same engine in full-match mode.
 
 export class RegexSyntaxError extends Error {
   constructor(
@@ -39,20 +42,51 @@ type Inst =
 
 /** Beyond this many NFA instructions (after expanding {n,m}) a pattern is rejected. */
 const MAX_PROGRAM = 20_000;
+/** Cached DFA states per pattern; past it the cache starts over (memory stays bounded). */
+const MAX_DFA_STATES = 2_000;
 
 export interface SafeRegex {
   test(input: string): boolean;
   source: string;
 }
 
-export function compileSafeRegex(source: string, flags: RegexFlags): SafeRegex {
+export interface SafeRegexOptions {
+  /**
+   * The whole input must match (EQL's Lucene-style `regex`), as if written `^(?:…)$` with a `$`
+   * that matches at the very end only. Default: search anywhere (Sigma's `re`).
+   */
+  fullMatch?: boolean;
+}
+
+type EndMode = 'none' | 'strict' | 'pcre';
+
+export function compileSafeRegex(source: string, flags: RegexFlags, opts: SafeRegexOptions = {}): SafeRegex {
   const parser = new Parser(source, { ...flags });
-  const ast = parser.parseAll();
+  let ast = parser.parseAll();
+  const f = parser.flags;
+  let anchoredStart = opts.fullMatch === true;
+  let end: EndMode = opts.fullMatch ? 'strict' : 'none';
+  // A top-level leading ^ / trailing $ (without m) become anchoring, not assertions: the common
+  // anchored rule then runs on the DFA, which only takes assertion-free programs.
+  if (!opts.fullMatch && !f.m && ast.t === 'seq') {
+    const items = [...ast.items];
+    if (items[0]?.t === 'assert' && items[0].a === '^') {
+      items.shift();
+      anchoredStart = true;
+    }
+    const last = items[items.length - 1];
+    if (last?.t === 'assert' && last.a === '$') {
+      items.pop();
+      end = 'pcre';
+    }
+    ast = { t: 'seq', items };
+  }
   const prog: Inst[] = [];
   emit(ast, prog);
   prog.push({ op: 'match' });
-  const f = parser.flags;
-  return { source, test: (input: string) => run(prog, Array.from(input), f) };
+  if (prog.some((i) => i.op === 'assert')) return { source, test: (input: string) => run(prog, Array.from(input), f, anchoredStart, end) };
+  const dfa = new LazyDfa(prog, f, anchoredStart);
+  return { source, test: (input: string) => dfa.test(input, end) };
 }
 
 class Parser {
@@ -349,7 +383,13 @@ function assertHolds(a: '^' | '$' | 'b' | 'B', cps: number[], pos: number, flags
   }
 }
 
-function run(prog: Inst[], chars: string[], flags: RegexFlags): boolean {
+function endHolds(end: EndMode, cps: number[], pos: number): boolean {
+  if (end === 'none' || pos === cps.length) return true;
+  return end === 'pcre' && pos === cps.length - 1 && cps[pos] === 10;
+}
+
+/** Thompson NFA simulation, for programs with assertions (\b, inner ^ or $, multiline). */
+function run(prog: Inst[], chars: string[], flags: RegexFlags, anchoredStart: boolean, end: EndMode): boolean {
   const cps = chars.map((c) => c.codePointAt(0)!);
   let clist: number[] = [];
   const mark = new Int32Array(prog.length).fill(-1);
@@ -357,6 +397,7 @@ function run(prog: Inst[], chars: string[], flags: RegexFlags): boolean {
   const add = (list: number[], pc: number, pos: number): boolean => {
     // Iterative closure over jmp/split/assert; returns true when 'match' is reachable.
     const stack = [pc];
+    let matched = false;
     while (stack.length) {
       const p = stack.pop()!;
       if (mark[p] === gen) continue;
@@ -373,24 +414,133 @@ function run(prog: Inst[], chars: string[], flags: RegexFlags): boolean {
           if (assertHolds(inst.a, cps, pos, flags)) stack.push(p + 1);
           break;
         case 'match':
-          return true;
+          matched = true;
+          break;
         case 'char':
           list.push(p);
       }
     }
-    return false;
+    return matched && endHolds(end, cps, pos);
   };
   for (let pos = 0; ; pos++) {
     // Unanchored search: a new thread starts at every position.
-    if (add(clist, 0, pos)) return true;
+    if ((pos === 0 || !anchoredStart) && add(clist, 0, pos)) return true;
     if (pos === cps.length) return false;
+    if (clist.length === 0 && anchoredStart) return false;
     const cp = cps[pos]!;
     const nlist: number[] = [];
     gen++;
+    let hit = false;
     for (const pc of clist) {
       const inst = prog[pc] as { op: 'char'; p: CharPred };
-      if (predMatches(inst.p, cp, flags) && add(nlist, pc + 1, pos + 1)) return true;
+      if (predMatches(inst.p, cp, flags) && add(nlist, pc + 1, pos + 1)) hit = true;
     }
+    if (hit) return true;
     clist = nlist;
+  }
+}
+
+interface DState {
+  /** The NFA's char instructions live in this state (sorted). */
+  pcs: number[];
+  /** 'match' is reachable without consuming more input. */
+  accept: boolean;
+  ascii: Array<DState | undefined>;
+  other: Map<number, DState>;
+}
+
+/**
+ * Subset construction done lazily, one transition at a time, and cached: after warm-up a test is
+ * one table lookup per character. Only for assertion-free programs, where a state's closure does
+ * not depend on the position.
+ */
+class LazyDfa {
+  private states = new Map<string, DState>();
+  private start: DState;
+  private startEpoch = 0;
+  private epoch = 0;
+  private readonly mark: Int32Array;
+  private gen = 0;
+
+  constructor(
+    private readonly prog: Inst[],
+    private readonly flags: RegexFlags,
+    private readonly anchoredStart: boolean,
+  ) {
+    this.mark = new Int32Array(prog.length).fill(-1);
+    this.start = this.intern([0]);
+  }
+
+  /** The state whose threads are the closures of `roots` (plus a fresh start thread when searching). */
+  private intern(roots: number[]): DState {
+    this.gen++;
+    const pcs: number[] = [];
+    let accept = false;
+    const stack = roots.slice().reverse();
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (this.mark[p] === this.gen) continue;
+      this.mark[p] = this.gen;
+      const inst = this.prog[p]!;
+      if (inst.op === 'jmp') stack.push(inst.x);
+      else if (inst.op === 'split') stack.push(inst.y, inst.x);
+      else if (inst.op === 'match') accept = true;
+      else if (inst.op === 'char') pcs.push(p);
+    }
+    pcs.sort((a, b) => a - b);
+    const key = (accept ? '+' : '-') + pcs.join(',');
+    let st = this.states.get(key);
+    if (!st) {
+      if (this.states.size >= MAX_DFA_STATES) {
+        // Start over; states still referenced by a running test stay valid, and the start state
+        // is renewed before the next test so the old states can be collected.
+        this.states = new Map();
+        this.epoch++;
+      }
+      st = { pcs, accept, ascii: [], other: new Map() };
+      this.states.set(key, st);
+    }
+    return st;
+  }
+
+  private step(st: DState, cp: number): DState {
+    const roots: number[] = [];
+    for (const pc of st.pcs) {
+      const inst = this.prog[pc] as { op: 'char'; p: CharPred };
+      if (predMatches(inst.p, cp, this.flags)) roots.push(pc + 1);
+    }
+    if (!this.anchoredStart) roots.push(0);
+    const next = this.intern(roots);
+    if (cp < 128) st.ascii[cp] = next;
+    else st.other.set(cp, next);
+    return next;
+  }
+
+  test(input: string, end: EndMode): boolean {
+    if (this.startEpoch !== this.epoch) {
+      this.startEpoch = this.epoch;
+      this.start = this.intern([0]);
+    }
+    let st = this.start;
+    const search = end === 'none';
+    if (st.accept && (search || input.length === 0)) return true;
+    const n = input.length;
+    let beforeLast = false;
+    for (let i = 0; i < n; i++) {
+      let cp = input.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+        const lo = input.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = (cp - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+          i++;
+        }
+      }
+      if (i === n - 1) beforeLast = st.accept;
+      st = (cp < 128 ? st.ascii[cp] : st.other.get(cp)) ?? this.step(st, cp);
+      if (st.accept && search) return true;
+      if (st.pcs.length === 0 && !st.accept && this.anchoredStart) break; // dead: nothing can match any more
+    }
+    if (search) return false;
+    return st.accept || (end === 'pcre' && beforeLast && input.charCodeAt(n - 1) === 10);
   }
 }
