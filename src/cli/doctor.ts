@@ -1,8 +1,6 @@
 // purple doctor: which collectors can run here, what each sees, and the exact fix for what is missing.
 
 import type { Command } from 'commander';
-import { COLLECTORS } from '../../collectors/registry.js';
-import { createCommandRunner } from '../../harness/command-runner.js';
 import type { CollectorAvailability } from '../model/index.js';
 import { action } from './common.js';
 import { readHostFacts } from './host-facts.js';
@@ -15,6 +13,9 @@ export interface DoctorEntry extends CollectorAvailability {
 }
 
 export async function probeCollectors(): Promise<{ host: ReturnType<typeof readHostFacts>; collectors: DoctorEntry[] }> {
+  // Loaded on use, not at registration, so `purple --help` does not pay for execa and the collectors.
+  const { COLLECTORS } = await import('../../collectors/registry.js');
+  const { createCommandRunner } = await import('../../harness/command-runner.js');
   const host = readHostFacts();
   const runner = createCommandRunner();
   const ctx = { runner, hostName: host.name, hostId: host.id, isRoot: host.isRoot, options: {} };

@@ -1,7 +1,6 @@
 // purple keygen --out DIR: an Ed25519 key pair for signing evidence bundles.
 
 import type { Command } from 'commander';
-import { writeKeyPair } from '../report/index.js';
 import { action } from './common.js';
 
 export function register(program: Command): void {
@@ -23,6 +22,7 @@ secret. Give auditors the .pub file and its fingerprint.`,
     )
     .action(
       action(async (opts: { out: string; force?: boolean }) => {
+        const { writeKeyPair } = await import('../report/index.js'); // loaded on use: fast --help
         const r = await writeKeyPair(opts.out, opts.force ? { force: true } : {});
         process.stdout.write(`private key: ${r.privateKeyPath}\npublic key:  ${r.publicKeyPath}\nfingerprint: sha256:${r.fingerprint}\n`);
       }),

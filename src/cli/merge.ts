@@ -2,8 +2,8 @@
 
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { computeCoverage } from '../scoring/index.js';
-import { DEFAULT_FORMATS, fleetHosts, formatPercent, mergeReports, parseFormats, readKeyFile, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } from '../report/index.js';
+// Only the format list is needed to register the verb; scoring and reporters load when it runs.
+import { DEFAULT_FORMATS } from '../report/formats.js';
 import { EXIT_OK, action } from './common.js';
 
 export function register(program: Command): void {
@@ -31,6 +31,8 @@ expectation failed, 2 a folder is not a run or its report.json is invalid.`,
     )
     .action(
       action(async (dirs: string[], opts: { out: string; format: string; sign?: string; stepSummary?: boolean; check?: boolean; quiet?: boolean }) => {
+        const { computeCoverage } = await import('../scoring/index.js');
+        const { fleetHosts, formatPercent, mergeReports, parseFormats, readKeyFile, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
         const formats = parseFormats(opts.format);
         const key = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
         const reports = [];

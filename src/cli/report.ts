@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { DEFAULT_FORMATS, parseFormats, readKeyFile, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } from '../report/index.js';
+// Only the format list is needed to register the verb; the reporters load when it runs (fast --help).
+import { DEFAULT_FORMATS } from '../report/formats.js';
 import { EXIT_OK, action } from './common.js';
 
 export function register(program: Command): void {
@@ -31,6 +32,7 @@ expectation failed, 2 not a run folder, or report.json does not match its schema
     )
     .action(
       action(async (runDir: string, opts: { format: string; out?: string; sign?: string; stepSummary?: boolean; check?: boolean; quiet?: boolean }) => {
+        const { parseFormats, readKeyFile, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
         const formats = parseFormats(opts.format);
         const key = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
         const report = await readReport(runDir);

@@ -1,7 +1,6 @@
 // purple verify DIR: check an evidence bundle's hashes and Ed25519 signature.
 
 import type { Command } from 'commander';
-import { describeBundleCheck, readKeyFile, verifyBundle } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, EXIT_OK, action } from './common.js';
 
 export function register(program: Command): void {
@@ -26,6 +25,7 @@ Exit codes: 0 valid, 1 altered (changed, missing or extra files, bad or wrong-ke
     )
     .action(
       action(async (dir: string, opts: { key?: string; json?: boolean }) => {
+        const { describeBundleCheck, readKeyFile, verifyBundle } = await import('../report/index.js'); // loaded on use: fast --help
         const pub = opts.key ? await readKeyFile(opts.key, 'public') : undefined;
         const check = await verifyBundle(dir, pub);
         process.stdout.write(opts.json ? JSON.stringify(check, null, 2) + '\n' : describeBundleCheck(check));
