@@ -116,7 +116,7 @@ describe('npm pack, install in an empty folder, run the installed purple', () =>
     const h = exec('npx', ['--no', '--', 'purple', '--help'], { cwd: app, timeoutMs: 60_000 });
     assert.equal(h.status, 0, show(h));
     assert.match(h.stdout, /^Usage: purple \[options\] \[command\]/);
-    for (const verb of ['doctor', 'detect', 'report', 'merge', 'verify', 'keygen']) assert.match(h.stdout, new RegExp(`^  ${verb} `, 'm'), `--help lists ${verb}`);
+    for (const verb of ['run', 'doctor', 'detect', 'report', 'merge', 'verify', 'keygen']) assert.match(h.stdout, new RegExp(`^  ${verb} `, 'm'), `--help lists ${verb}`);
     const v = purple(['--version']);
     assert.equal(v.status, 0, show(v));
     assert.equal(v.stdout.trim(), PKG.version);
@@ -133,6 +133,20 @@ describe('npm pack, install in an empty folder, run the installed purple', () =>
     const parsed = JSON.parse(j.stdout) as { host: { os: string }; collectors: Array<{ id: string; applies: boolean; available: boolean }> };
     assert.ok(parsed.collectors.length >= 3);
     assert.ok(parsed.collectors.some((c) => c.applies), `some collector applies to ${parsed.host.os}`);
+  });
+
+  test('purple run --dry-run plans the shipped catalogue from the installed package, loopback only', () => {
+    const r = purple(['run', '--dry-run', '--json']);
+    assert.equal(r.status, 0, show(r));
+    const plan = JSON.parse(r.stdout) as { dry_run: boolean; variants: Array<{ variantId: string }>; commands: Array<{ argv: string[] }>; destinations: string[] };
+    assert.equal(plan.dry_run, true);
+    assert.ok(plan.variants.length > 0 && plan.commands.length > 0, 'variants and commands planned');
+    const scripts = plan.commands.flatMap((c) => c.argv).filter((a) => a.includes(`${sep}scenarios${sep}`));
+    assert.ok(scripts.length > 0);
+    assert.deepEqual(scripts.filter((a) => !a.startsWith(join(installed, 'scenarios') + sep)), [], 'emulation scripts come from the installed package');
+    assert.deepEqual(plan.commands.flatMap((c) => c.argv).filter((a) => a.includes(ROOT)), [], 'nothing from the source tree');
+    assert.deepEqual(plan.destinations.filter((d) => !/^[a-z]+:\/\/127\.0\.0\.1[:/]/.test(d)), [], 'every destination is loopback');
+    assert.ok(!existsSync(join(app, 'reports')), 'a dry run writes nothing');
   });
 
   test('purple detect runs the shipped rules from the installed package over a fixture', () => {
