@@ -81,7 +81,7 @@ export function createProgressDisplay(opts: ProgressOptions): ProgressDisplay {
           if (opts.tty) {
             drawStatus();
             tick(true);
-          }
+          } else print(`     [${String(ev.index + 1).padStart(String(ev.total).length)}/${ev.total}] ${ev.variantId} …`);
           break;
         case 'variant-end': {
           current = undefined;

@@ -92,6 +92,18 @@ function timingOf(x: VariantExecution): NonNullable<Parameters<typeof scoreVaria
   };
 }
 
+/**
+ * Why a variant that ran did not do what it is meant to (so its outcome is `error`, not a miss
+ * the rules are blamed for): interrupted, or its upload never reached the sink.
+ */
+export function unfinished(x: VariantExecution): string | undefined {
+  if (x.interrupted) return 'interrupted before the emulation finished';
+  if (x.variant.axes.upload === 'none' || x.receipts.length > 0 || x.timedOut) return undefined;
+  const last = [...x.steps].reverse().find((s) => s.exitCode !== 0 || s.failed);
+  const why = last ? ` (${last.failed ?? `exit ${String(last.exitCode)}`}${last.stderrTail.trim() ? `: ${last.stderrTail.trim().split('\n').slice(-2).join(' ')}` : ''})` : '';
+  return `the upload never reached the sink${why}`;
+}
+
 /** The whole run as a report, secrets replaced by `<redacted>` everywhere. */
 export function buildRunReport(inp: ReportInputs): RunReport {
   const { execution: ex, rules } = inp;
@@ -123,11 +135,12 @@ export function buildRunReport(inp: ReportInputs): RunReport {
     evicted += found.evicted;
     for (const w of found.warnings) warnings.push(`${x.variant.id}: ${w}`);
     const problems = x.journalProblems.map((p) => `journal line ${p.line}: ${p.message}`);
-    const reason = [x.reason, ...problems].filter(Boolean).join('; ');
+    const incomplete = x.status === 'ran' ? unfinished(x) : undefined;
+    const reason = [incomplete, x.reason, ...problems].filter(Boolean).join('; ');
     const verdict = scoreVariant(
       {
         variant: x.variant,
-        status: x.status,
+        status: incomplete ? 'error' : x.status,
         ...(reason ? { reason } : {}),
         journal: x.journal,
         events,

@@ -16,6 +16,7 @@
 // - An event with no value for a group-by field is not grouped (it cannot join).
 
 import type { Alert, RuleMeta, TelemetryEvent } from '../../model/index.js';
+import { makeAlertId } from '../eql/stream-rule.js';
 import { compileCondition } from './condition.js';
 import type { CmpOp, CorrelationDef, RuleDef } from './documents.js';
 import { groupValue, readField, scalarText } from './event-fields.js';
@@ -326,9 +327,10 @@ export function correlationSource(
   };
 }
 
-export function hitToAlert(meta: RuleMeta, h: Hit, n: number, groupBy: string[]): Alert {
+export function hitToAlert(meta: RuleMeta, h: Hit, groupBy: string[]): Alert {
   return {
-    id: `${meta.id}#${n}`,
+    // From the rule and the events: the same finding has the same id in any detector instance.
+    id: makeAlertId(meta.id, h.eventIds),
     rule: meta,
     timestamp: h.lastTime,
     event_ids: h.eventIds,

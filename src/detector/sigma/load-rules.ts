@@ -2,6 +2,7 @@
 // filters, and decides which rules alert on their own (see alertingDefs).
 
 import { PurpleError, type Alert } from '../../model/index.js';
+import { makeAlertId } from '../eql/stream-rule.js';
 import type { LoadContext, RuleSourceFile, StreamRule } from '../types.js';
 import { baseRuleSource, correlationSource, hitToAlert, type Budget, type Source } from './correlation-engine.js';
 import { readSigmaFile, type CorrelationDef, type FilterDef, type RuleDef, type SigmaDef } from './documents.js';
@@ -108,7 +109,6 @@ function alertingDefs(defs: SigmaDef[], children: Map<CorrelationDef, Ref[]>): R
 }
 
 function baseStreamRule(rule: RuleDef): StreamRule {
-  let n = 0;
   return {
     meta: rule.meta,
     categories: rule.route.categories,
@@ -116,7 +116,7 @@ function baseStreamRule(rule: RuleDef): StreamRule {
       if (!rule.match(ev)) return;
       const t = ev['@timestamp'];
       const alert: Alert = {
-        id: `${rule.meta.id}#${++n}`,
+        id: makeAlertId(rule.meta.id, [ev.event?.id ?? '']),
         rule: rule.meta,
         timestamp: t,
         event_ids: [ev.event?.id ?? ''],
@@ -151,16 +151,15 @@ function correlationStreamRule(def: CorrelationDef, children: Map<CorrelationDef
   };
   const source = build(def);
   const meta = { ...def.meta, ...(platforms.size ? { platforms: [...platforms].sort() } : {}) };
-  let n = 0;
   let seq = 0;
   return {
     meta,
     categories: anyCategory ? null : leafCats,
     onEvent(ev, ts, emit) {
-      for (const h of source.feed(ev, ts, ++seq)) emit(hitToAlert(meta, h, ++n, def.groupBy));
+      for (const h of source.feed(ev, ts, ++seq)) emit(hitToAlert(meta, h, def.groupBy));
     },
     finish(emit) {
-      for (const h of source.finish()) emit(hitToAlert(meta, h, ++n, def.groupBy));
+      for (const h of source.finish()) emit(hitToAlert(meta, h, def.groupBy));
     },
     state: () => ({ open: budget.open, evicted: budget.evicted }),
   };
