@@ -7,6 +7,9 @@ import { register as registerVerify } from './verify.js';
 import { register as registerKeygen } from './keygen.js';
 import { register as registerMerge } from './merge.js';
 import { register as registerDetect } from './detect.js';
+import { register as registerList } from './list.js';
+import { register as registerValidate } from './validate.js';
+import { register as registerCleanup } from './cleanup.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  registerRun, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, registerList, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
