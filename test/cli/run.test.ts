@@ -1,0 +1,224 @@
+// Black-box: `purple run` as a user runs it, on this host, with real emulations and collectors.
+// Checks the outcomes, the report against its schema, and that nothing of the run is left behind.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCommandRunner } from '../../harness/command-runner.js';
+import { defaultStateDir } from '../../harness/index.js';
+import { validateReport } from '../../src/report/index.js';
+import type { RunReport } from '../../src/model/index.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const runner = createCommandRunner();
+const isRoot = process.getuid?.() === 0;
+let dir = '';
+
+function purple(args: string[], opts: { timeoutMs?: number; uid?: number } = {}): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args];
+  const full = opts.uid !== undefined ? ['setpriv', `--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', ...argv] : argv;
+  return runner.run(full, { timeoutMs: opts.timeoutMs ?? 240_000, cwd: ROOT, env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' } });
+}
+
+function readRun(out: string, runId: string): RunReport {
+  return JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8')) as RunReport;
+}
+
+async function leftovers(runId: string, report: RunReport): Promise<string[]> {
+  const found: string[] = [];
+  if (existsSync(join(tmpdir(), `purple-${runId}`))) found.push(`workspace /tmp/purple-${runId}`);
+  if (existsSync(join(defaultStateDir(), `${runId}.json`))) found.push('state file');
+  if (isRoot && (await runner.which('auditctl'))) {
+    const rules = (await runner.run(['auditctl', '-l'])).stdout;
+    if (rules.includes(runId)) found.push(`audit rules: ${rules}`);
+  }
+  // No process of the run: every pid the journals and windows name is gone (or a zombie).
+  for (const v of report.verdicts) {
+    for (const a of v.actions) {
+      try {
+        const stat = readFileSync(`/proc/${a.pid}/stat`, 'utf8');
+        if (!/\) Z /.test(stat) && readFileSync(`/proc/${a.pid}/environ`, 'utf8').includes(runId)) found.push(`process ${a.pid}`);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return found;
+}
+
+async function collectorFor(): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  if (isRoot && (await runner.which('auditctl'))) return 'linux-audit';
+  if (await runner.which('strace')) return 'strace';
+  return undefined;
+}
+
+const POSITIVE = 'openssl-curl/enc-aes-256-cbc-pbkdf2+curl-data-binary';
+const NEGATIVES = 'openssl-curl/negative-*';
+
+describe('purple run (CLI, real emulations)', async () => {
+  const collector = await collectorFor();
+  const haveTools = (await runner.which('openssl')) && (await runner.which('curl'));
+  const skip = !collector ? 'no collector usable here (needs auditd as root, or strace)' : !haveTools ? 'openssl and curl needed' : false;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'purple-cli-run-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('positives detected, negative controls true-negative, report valid, nothing left behind', { skip }, async () => {
+    const runId = `t-run-${process.pid}`;
+    const out = join(dir, 'a');
+    const r = await purple(['run', '--variant', POSITIVE, NEGATIVES, '--out', out, '--run-id', runId, '--collector', collector!]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const report = readRun(out, runId);
+    assert.deepEqual(validateReport(report), [], 'report.json validates against schemas/report.schema.json');
+    assert.equal(report.run.status, 'completed');
+    assert.deepEqual(report.collectors.map((c) => c.id), [collector]);
+    const outcome = Object.fromEntries(report.verdicts.map((v) => [v.variant_id, v.outcome]));
+    assert.equal(outcome[POSITIVE], 'detected', JSON.stringify(report.verdicts.find((v) => v.variant_id === POSITIVE)?.explanation));
+    assert.equal(outcome['openssl-curl/negative-encrypt-only'], 'true-negative');
+    assert.equal(outcome['openssl-curl/negative-plaintext-curl'], 'true-negative');
+    const positive = report.verdicts.find((v) => v.variant_id === POSITIVE)!;
+    assert.ok(positive.receipts.some((x) => x.ciphertext_verified), 'the sink decrypted the upload with the run key');
+    assert.ok(positive.actions.every((a) => a.visibility === 'seen'), 'both halves were seen by the collector');
+    assert.deepEqual(positive.attack?.techniques.includes('T1048.001'), true);
+    // The run's secrets never reach the report (the bearer token is in curl's argv).
+    const text = readFileSync(join(out, runId, 'report.json'), 'utf8');
+    assert.match(text, /<redacted>/);
+    assert.doesNotMatch(text, /Bearer [0-9a-f]{16,}/);
+    for (const f of ['index.html', 'junit.xml', 'summary.md', 'navigator-layer.json']) assert.ok(existsSync(join(out, runId, f)), f);
+    assert.equal(readFileSync(join(out, 'latest'), 'utf8').trim(), runId);
+    assert.match(r.stdout, /coverage 100\.0%/);
+    assert.deepEqual(await leftovers(runId, report), []);
+  });
+
+  test('--collector strace works without audit and the report says which collector saw what', { skip: (await runner.which('strace')) && haveTools ? false : 'strace, openssl and curl needed' }, async () => {
+    const runId = `t-strace-${process.pid}`;
+    const out = join(dir, 's');
+    const r = await purple(['run', '--variant', POSITIVE, 'openssl-curl/negative-plaintext-curl', '--collector', 'strace', '--out', out, '--run-id', runId]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const report = readRun(out, runId);
+    assert.deepEqual(validateReport(report), []);
+    assert.deepEqual(report.collectors.map((c) => c.id), ['strace']);
+    assert.ok(report.events.every((e) => e.event.dataset === 'strace'));
+    assert.equal(report.verdicts.find((v) => v.variant_id === POSITIVE)?.outcome, 'detected');
+    assert.equal(report.verdicts.find((v) => v.variant_id === 'openssl-curl/negative-plaintext-curl')?.outcome, 'true-negative');
+    assert.match(r.stdout, /strace/);
+    assert.deepEqual(await leftovers(runId, report), []);
+  });
+
+  test('--dry-run prints commands and the loopback destinations, and creates nothing', async () => {
+    const out = join(dir, 'dry');
+    const r = await purple(['run', '--dry-run', '--variant', POSITIVE, '--collector', 'procfs', '--out', out, '--run-id', 't-dry']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /encrypt-upload\.sh enc-aes-256-cbc-pbkdf2 curl-data-binary/);
+    assert.match(r.stdout, /destinations .*http:\/\/127\.0\.0\.1:<port>/);
+    assert.equal(existsSync(out), false);
+    assert.equal(existsSync(join(tmpdir(), 'purple-t-dry')), false);
+  });
+
+  test('a scenario file with bad YAML ends with file:line and exit 2, before anything runs', async () => {
+    const cat = join(dir, 'bad-cat');
+    cpSync(join(ROOT, 'scenarios'), cat, { recursive: true });
+    writeFileSync(join(cat, 'broken.yaml'), 'id: broken\ntitle: x\nvariants:\n  - name: [unclosed\n');
+    const r = await purple(['run', '--scenarios', cat, '--out', join(dir, 'bad-out')]);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /broken\.yaml:\d+/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(existsSync(join(dir, 'bad-out')), false);
+  });
+
+  test('an unknown collector and an unknown variant are exit 2 with the valid choices', async () => {
+    const a = await purple(['run', '--collector', 'nope', '--dry-run']);
+    assert.equal(a.exitCode, 2);
+    assert.match(a.stderr, /unknown collector "nope"[\s\S]*linux-audit/);
+    const b = await purple(['run', '--variant', 'no-such-variant', '--dry-run']);
+    assert.equal(b.exitCode, 2);
+    assert.match(b.stderr, /no variant matches "no-such-variant"/);
+  });
+
+  test('a missing binary skips that variant with the reason; an unreachable upload is an error outcome, not a miss', { skip }, async () => {
+    const cat = join(dir, 'cat2');
+    cpSync(join(ROOT, 'scenarios'), cat, { recursive: true });
+    for (const f of readdirSync(cat)) if (f.endsWith('.yaml')) rmSync(join(cat, f));
+    writeFileSync(
+      join(cat, 'faults.yaml'),
+      `id: faults
+title: fault cases for the CLI test
+description: one variant needs a binary that does not exist, one uploads to a closed port
+attack: { techniques: [T1048.001], detection_strategy: DET0503, analytics: [AN1390] }
+platforms: [linux, macos]
+defaults:
+  expect: positive
+  timeout_s: 30
+  cipher: none
+  requires: [sh]
+  axes: { interpreter: sh, encryption: none, lineage: none, delay_s: 0, masquerade: false }
+variants:
+  single:
+    - name: missing-binary
+      requires: [sh, purple-no-such-binary]
+      axes: { upload: none }
+      steps:
+        - argv: [purple-no-such-binary]
+    - name: closed-port
+      axes: { upload: curl-data-binary }
+      steps:
+        - argv: [curl, -sS, --max-time, "5", --data-binary, "x", "http://127.0.0.1:9/upload"]
+`,
+    );
+    const runId = `t-faults-${process.pid}`;
+    const r = await purple(['run', '--scenarios', cat, '--out', join(dir, 'f'), '--run-id', runId, '--collector', collector!]);
+    assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
+    const report = readRun(join(dir, 'f'), runId);
+    assert.deepEqual(validateReport(report), []);
+    const missing = report.verdicts.find((v) => v.variant_id === 'faults/missing-binary')!;
+    assert.equal(missing.outcome, 'skipped');
+    assert.match(String(missing.reason), /purple-no-such-binary not found/);
+    const closed = report.verdicts.find((v) => v.variant_id === 'faults/closed-port')!;
+    assert.equal(closed.outcome, 'error');
+    assert.match(String(closed.reason), /upload never reached the sink/);
+    assert.deepEqual(await leftovers(runId, report), []);
+  });
+
+  test('without root the audit collector is refused with the fix, exit 2', { skip: isRoot && (await runner.which('setpriv')) && (await runner.which('auditctl')) ? false : 'needs root (to drop to nobody), setpriv and auditctl' }, async () => {
+    const r = await purple(['run', '--collector', 'linux-audit', '--variant', POSITIVE, '--out', join(dir, 'nobody')], { uid: 65534 });
+    assert.equal(r.exitCode, 2, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /collector linux-audit cannot run here: adding audit rules needs root/);
+    assert.match(r.stderr, /hint: run as root/);
+  });
+
+  test('SIGINT mid-run: exit 130, report marked interrupted and valid, nothing left behind', { skip }, async () => {
+    const runId = `t-int-${process.pid}`;
+    const out = join(dir, 'int');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--variant', 'openssl-curl/*+d30', POSITIVE, '--out', out, '--run-id', runId, '--collector', collector!], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setInterval(() => {
+        if (/\[2\/2\] \S+\+d30 …/.test(stderr)) {
+          clearInterval(timer);
+          setTimeout(() => child.kill('SIGINT'), 1500);
+        }
+      }, 100);
+      child.on('exit', (c) => {
+        clearInterval(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 130, stderr);
+    const report = readRun(out, runId);
+    assert.deepEqual(validateReport(report), []);
+    assert.equal(report.run.status, 'interrupted');
+    assert.ok(report.verdicts.some((v) => /interrupted/.test(String(v.reason))), JSON.stringify(report.verdicts.map((v) => [v.variant_id, v.outcome, v.reason])));
+    assert.deepEqual(await leftovers(runId, report), []);
+  });
+});
