@@ -60,8 +60,10 @@ function normaliseProcess(p: Record<string, unknown>, isParent = false): Process
     if (n !== undefined) out[k] = n;
     else delete out[k];
   }
-  if (typeof p.args === 'string') out.args = [p.args];
+  // A scalar is a one-valued field (as Elasticsearch reads it); an object or null is no argv at all.
+  if (typeof p.args === 'string' || typeof p.args === 'number' || typeof p.args === 'boolean') out.args = [String(p.args)];
   else if (Array.isArray(p.args)) out.args = p.args.map((a) => String(a));
+  else delete out.args;
   if (out.args && out.args_count === undefined && !isParent) out.args_count = out.args.length;
   if (out.args && out.command_line === undefined) out.command_line = joinCommandLine(out.args);
   if (typeof out.executable === 'string' && out.name === undefined) out.name = baseName(out.executable);

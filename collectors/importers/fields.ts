@@ -65,10 +65,10 @@ const ISO_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]
  * (eslogger prints nanoseconds; Date would cut them to milliseconds). Undefined when unparseable.
  */
 export function toIsoMicros(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return epochToIso(value);
+  if (typeof value === 'number') return tryEpochToIso(value);
   if (typeof value !== 'string' || value === '') return undefined;
   const s = value.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return epochToIso(Number(s));
+  if (/^\d+(\.\d+)?$/.test(s)) return tryEpochToIso(Number(s));
   const m = ISO_RE.exec(s);
   if (m) {
     const [, date, time, frac = '', zone] = m;
@@ -98,6 +98,17 @@ export function epochToIso(n: number): string {
   const ms = Math.floor(micros / 1000);
   const rest = String(micros - ms * 1000).padStart(3, '0');
   return new Date(ms).toISOString().replace(/Z$/, `${rest}Z`);
+}
+
+/** The largest |ms| a JavaScript Date holds (±100,000,000 days around 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/** epochToIso for values read from input: undefined when not a finite time a Date can hold. */
+export function tryEpochToIso(n: number): string | undefined {
+  if (!Number.isFinite(n)) return undefined;
+  const ms = n > 1e14 ? n / 1000 : n > 1e11 ? n : n * 1000;
+  if (Math.abs(ms) >= MAX_DATE_MS) return undefined;
+  return epochToIso(n);
 }
 
 /** A stable event.id from the parts that make a record unique: same record, same id, every run. */

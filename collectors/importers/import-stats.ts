@@ -49,8 +49,29 @@ export function applyLineResult(stats: StatsKeeper, lineNo: number, r: LineResul
   return [];
 }
 
+/** Real exports nest a few levels; past this the mappers' recursive walks could overflow the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Bracket depth of JSON text beyond max (strings skipped), without parsing it. */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
 /** Parses one line as a JSON object, or says why not. */
 export function parseJsonObject(line: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+  if (nestsDeeperThan(line, MAX_JSON_DEPTH)) return { ok: false, message: `JSON nested more than ${MAX_JSON_DEPTH} levels deep` };
   let v: unknown;
   try {
     v = JSON.parse(line);

@@ -5,7 +5,7 @@
 
 import { makeEntityId } from '../../src/model/index.js';
 import type { Importer, ImportSession, TelemetryEvent } from '../../src/model/index.js';
-import { baseName, epochToIso, isRecord, joinCommandLine, makeEventId, pruneUndefined, splitCommandLine, toInt, toStr } from './fields.js';
+import { baseName, isRecord, joinCommandLine, makeEventId, pruneUndefined, splitCommandLine, toInt, toStr, tryEpochToIso } from './fields.js';
 import { createStatsKeeper, parseJsonObject } from './import-stats.js';
 
 type Row = Record<string, unknown>;
@@ -30,7 +30,8 @@ export function mapOsqueryRow(row: Row, ctx: RowContext): TelemetryEvent[] | und
   const t = table(row, ctx.queryName);
   const secs = toInt(row.time) ?? ctx.unixTime;
   if (t === undefined || secs === undefined) return undefined;
-  const timestamp = epochToIso(secs);
+  const timestamp = tryEpochToIso(secs);
+  if (timestamp === undefined) return undefined;
   const hostName = ctx.hostName;
   const id = makeEventId('osquery', ctx.hostId, JSON.stringify(row));
   const host = pruneUndefined({ name: hostName, id: ctx.hostId, os: t === 'es_process_events' ? { type: 'macos' as const } : undefined });

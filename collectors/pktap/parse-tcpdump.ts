@@ -3,7 +3,7 @@
 // The parenthesised metadata is Apple's (-k: I interface, N process name, P pid, S service class,
 // D direction, C comment); each TCP flow's SYN from the host becomes one connection event.
 
-import { epochToIso } from '../importers/fields.js';
+import { tryEpochToIso } from '../importers/fields.js';
 import type { LineResult } from '../importers/import-stats.js';
 import { makeConnectionEvent, splitDottedEndpoint, type Endpoint } from './network-event.js';
 
@@ -77,6 +77,8 @@ export function parseTcpdumpLine(line: string): { packet: PktapPacket } | { skip
     if (/^(tcpdump|listening on|\d+ packets)/.test(line) || line.trim() === '') return { skipped: 'tcpdump banner' };
     return { malformed: 'no epoch timestamp (tcpdump must run with -tt)' };
   }
+  const timestamp = tryEpochToIso(Number(ts[1]));
+  if (timestamp === undefined) return { malformed: `timestamp ${ts[1]} is out of range` };
   let rest = line.slice((ts[0] as string).length);
   let meta: PktapMeta = {};
   if (rest.startsWith('(')) {
@@ -94,7 +96,7 @@ export function parseTcpdumpLine(line: string): { packet: PktapPacket } | { skip
   if (!src || !dst) return { skipped: 'no ports' };
   const flags = /^Flags \[([^\]]*)\]/.exec(payload);
   const packet: PktapPacket = {
-    timestamp: epochToIso(Number(ts[1])),
+    timestamp,
     meta,
     family: ipv === 'IP6' ? 'ipv6' : 'ipv4',
     transport: flags ? 'tcp' : 'udp',

@@ -139,9 +139,13 @@ export function decodeStraceString(token: string): { text: string; truncated: bo
     const simple: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, b: 8, e: 27, '"': 34, '\\': 92, "'": 39 };
     if (n in simple) bytes.push(simple[n]!);
     else if (n === 'x') {
-      const h = /^[0-9a-fA-F]{1,2}/.exec(t.slice(i + 1))![0];
-      bytes.push(parseInt(h, 16));
-      i += h.length;
+      // strace always writes two hex digits; a bare \x (a damaged line) is kept as the letter.
+      const h = /^[0-9a-fA-F]{1,2}/.exec(t.slice(i + 1))?.[0];
+      if (h === undefined) bytes.push(0x78);
+      else {
+        bytes.push(parseInt(h, 16));
+        i += h.length;
+      }
     } else if (/[0-7]/.test(n)) {
       const o = /^[0-7]{1,3}/.exec(t.slice(i))![0];
       bytes.push(parseInt(o, 8));

@@ -11,6 +11,12 @@ const KEYWORDS = new Set([
   'true', 'false', 'null', 'any', 'of', 'descendant', 'child',
 ]);
 
+// Bounds that keep hostile or generated rules from overflowing the stack (a RangeError is not an
+// error with a location): parentheses/not/minus nesting while parsing, and the depth of the tree
+// (long `or` chains are left-deep) that the compiler and evaluator walk recursively.
+const MAX_NESTING = 128;
+const MAX_TREE_DEPTH = 2000;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export interface ParseOptions {
@@ -35,6 +41,7 @@ export function parseEqlExpression(src: string, opts: ParseOptions = {}): Expr {
 class Parser {
   private toks: Token[];
   private i = 0;
+  private nesting = 0;
 
   constructor(
     private readonly src: string,
@@ -295,7 +302,52 @@ class Parser {
 
   // Expressions, loosest first: or < and < not < comparison/predicate < + - < * / % < unary < primary.
   parseExpr(): Expr {
-    return this.orExpr();
+    const outer = this.nesting === 0;
+    const start = this.t;
+    const e = this.nested(() => this.orExpr());
+    if (outer) this.checkTreeDepth(e, start);
+    return e;
+  }
+
+  private nested<T>(f: () => T): T {
+    if (this.nesting >= MAX_NESTING) throw this.err('PARSE', `expression nested more than ${MAX_NESTING} levels deep`, this.t, 'flatten the parentheses, not and minus signs');
+    this.nesting++;
+    try {
+      return f();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** Iterative, so that checking a deep tree cannot itself overflow. */
+  private checkTreeDepth(root: Expr, start: Token): void {
+    const stack: Array<[Expr, number]> = [[root, 1]];
+    while (stack.length) {
+      const [e, d] = stack.pop()!;
+      if (d > MAX_TREE_DEPTH) {
+        throw this.err('PARSE', `expression more than ${MAX_TREE_DEPTH} operators deep`, start, 'write long lists of alternatives as `field in (…)` or `field : (…)` instead of chains of or');
+      }
+      switch (e.k) {
+        case 'not':
+        case 'neg':
+          stack.push([e.e, d + 1]);
+          break;
+        case 'and':
+        case 'or':
+        case 'cmp':
+        case 'arith':
+          stack.push([e.l, d + 1], [e.r, d + 1]);
+          break;
+        case 'match':
+          stack.push([e.l, d + 1], ...e.patterns.map((x): [Expr, number] => [x, d + 1]));
+          break;
+        case 'call':
+          for (const a of e.args) stack.push([a, d + 1]);
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   private orExpr(): Expr {
@@ -322,7 +374,7 @@ class Parser {
     if (this.isKw('not')) {
       const pos = this.pos();
       this.i++;
-      return { k: 'not', e: this.notExpr(), pos };
+      return { k: 'not', e: this.nested(() => this.notExpr()), pos };
     }
     if ((this.isKw('descendant') || this.isKw('child') || (this.t.kind === 'ident' && this.t.text === 'event')) && this.isKw('of', this.peek())) {
       throw this.unsupported(`'${this.t.text} of' lineage filters`);
@@ -410,13 +462,13 @@ class Parser {
   private unary(): Expr {
     if (this.isOp('-')) {
       const t = this.toks[this.i++]!;
-      const e = this.unary();
+      const e = this.nested(() => this.unary());
       if (e.k === 'lit' && typeof e.v === 'number') return e.float ? { k: 'lit', v: -e.v, pos: this.pos(t), float: true } : { k: 'lit', v: -e.v, pos: this.pos(t) };
       return { k: 'neg', e, pos: this.pos(t) };
     }
     if (this.isOp('+')) {
       this.i++;
-      return this.unary();
+      return this.nested(() => this.unary());
     }
     return this.primary();
   }

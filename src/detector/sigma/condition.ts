@@ -53,11 +53,23 @@ function tokenize(src: string): Tok[] {
 }
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them']);
+/** Parentheses and `not` nest at most this deep: deeper would overflow the stack (a RangeError, not a located error). */
+const MAX_NESTING = 128;
 
 export function parseCondition(src: string): CondNode {
   const toks = tokenize(src);
   let p = 0;
+  let depth = 0;
   const peek = (): Tok => toks[p]!;
+  const nested = <T>(f: () => T): T => {
+    if (depth >= MAX_NESTING) throw new ConditionError(`the condition nests parentheses or 'not' more than ${MAX_NESTING} levels deep`, peek().offset);
+    depth++;
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
+  };
   const isKw = (t: Tok, kw: string): boolean => t.kind === 'word' && t.text.toLowerCase() === kw;
   const pipeCheck = (t: Tok): void => {
     if (t.kind === 'pipe')
@@ -83,7 +95,7 @@ export function parseCondition(src: string): CondNode {
   const parseNot = (): CondNode => {
     if (isKw(peek(), 'not')) {
       p++;
-      return { t: 'not', e: parseNot() };
+      return { t: 'not', e: nested(parseNot) };
     }
     return parseAtom();
   };
@@ -92,7 +104,7 @@ export function parseCondition(src: string): CondNode {
     pipeCheck(t);
     if (t.kind === 'lp') {
       p++;
-      const e = parseOr();
+      const e = nested(parseOr);
       const close = peek();
       pipeCheck(close);
       if (close.kind !== 'rp') throw new ConditionError(`expected ')' to close the '(' at offset ${t.offset}`, close.offset);

@@ -33,9 +33,17 @@ export function readYamlDocuments(text: string, file: string): YamlDoc[] {
       const p = lc.linePos(offset);
       return { line: p.line, column: p.col };
     };
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // The yaml package refuses alias bombs here (a ReferenceError): bad input, not a bug of ours.
+      const at = pos(doc.contents.range?.[0]);
+      throw new PurpleError('PARSE', `YAML: ${(e as Error).message}`, { location: { file, ...(at ?? {}) }, hint: 'expand fewer aliases (*name): a rule needs no alias bombs' });
+    }
     out.push({
       index,
-      value: doc.toJS({ maxAliasCount: 100 }),
+      value,
       doc,
       locate(path, opts = {}) {
         let node: unknown = doc.contents;
