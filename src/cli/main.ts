@@ -48,6 +48,13 @@ async function registerOnly(program: Command, verb: string | undefined): Promise
   return program.commands.some((c) => c.name() === verb);
 }
 
+// A reader that stops early (`purple detect … | head`) is not an error worth a stack trace: stop
+// quietly, as other command-line tools do, with the exit code the verb had set so far.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const argv = process.argv;
 const first = argv[2];
 let program = createProgram();
