@@ -21,8 +21,10 @@ export interface SinkLimits {
   maxConnections: number;
   /** A connection that sends nothing for this long is closed. */
   idleTimeoutMs: number;
-  /** A whole HTTP request (headers + body) must arrive within this. */
+  /** A whole upload (HTTP request, WebSocket connection, TCP stream) must arrive within this. */
   requestTimeoutMs: number;
+  /** Upload bytes held in memory across every connection at once; past it new data is refused (503). */
+  maxBufferedBytes: number;
 }
 
 export const DEFAULT_SINK_LIMITS: SinkLimits = {
@@ -31,6 +33,7 @@ export const DEFAULT_SINK_LIMITS: SinkLimits = {
   maxConnections: 512,
   idleTimeoutMs: 15_000,
   requestTimeoutMs: 60_000,
+  maxBufferedBytes: 256 * 1024 * 1024,
 };
 
 export interface SinkOptions {
@@ -52,7 +55,7 @@ export interface SinkStats {
   accepted: number;
   /** Wrong or missing token, unknown variant, bad path or method. */
   rejected: number;
-  /** Over a limit (body, header, idle). */
+  /** Over a limit (body, header, idle, upload time, memory budget). */
   limited: number;
   /** Malformed requests or frames. */
   malformed: number;
@@ -118,6 +121,25 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
     };
   };
 
+  // Every connection may hold up to maxBodyBytes; this caps what all of them hold together, so a
+  // flood of large uploads cannot exhaust memory.
+  let buffered = 0;
+  const reserve = (): { add(n: number): boolean; release(): void } => {
+    let mine = 0;
+    return {
+      add(n) {
+        if (buffered + n > limits.maxBufferedBytes) return false;
+        buffered += n;
+        mine += n;
+        return true;
+      },
+      release() {
+        buffered -= mine;
+        mine = 0;
+      },
+    };
+  };
+
   const record = (body: Buffer, protocol: SinkReceipt['protocol'], peer: string, variantId: string, extraNote?: string): SinkReceipt => {
     const cipher = opts.cipherFor(variantId) ?? 'none';
     const v = verifyUpload(body, cipher, opts.secrets, opts.runId);
@@ -177,6 +199,8 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    const held = reserve();
+    res.on('close', () => held.release());
     req.on('data', (c: Buffer) => {
       if (over) return;
       size += c.length;
@@ -184,6 +208,13 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
         over = true;
         stats.limited++;
         reply(res, 413, { ok: false, error: `body over ${limits.maxBodyBytes} bytes` }, true);
+        req.destroy();
+        return;
+      }
+      if (!held.add(c.length)) {
+        over = true;
+        stats.limited++;
+        reply(res, 503, { ok: false, error: 'the sink holds too many uploads at once; retry' }, true);
         req.destroy();
         return;
       }
@@ -238,6 +269,13 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
         let size = 0;
         let failed = false;
         let idle: NodeJS.Timeout | undefined;
+        const held = reserve();
+        // Small messages just inside the idle time must not keep a connection forever.
+        const lifetime = setTimeout(() => {
+          stats.limited++;
+          failed = true;
+          ws.terminate();
+        }, limits.requestTimeoutMs);
         const touch = (): void => {
           if (idle) clearTimeout(idle);
           idle = setTimeout(() => {
@@ -257,6 +295,12 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
             ws.close(1009, 'body too large');
             return;
           }
+          if (!held.add(buf.length)) {
+            stats.limited++;
+            failed = true;
+            ws.close(1013, 'sink busy, retry');
+            return;
+          }
           chunks.push(buf);
         });
         ws.on('error', () => {
@@ -266,7 +310,10 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
         });
         ws.on('close', () => {
           if (idle) clearTimeout(idle);
+          clearTimeout(lifetime);
           if (!failed && size > 0) record(Buffer.concat(chunks, size), 'websocket', peerOf(socket as Socket), target.variantId);
+          chunks.length = 0;
+          held.release();
           done();
         });
       });
@@ -290,7 +337,10 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
     s.on('upgrade', onUpgrade);
   };
 
-  const http = createHttpServer({ maxHeaderSize: limits.maxHeaderBytes }, onRequest(undefined));
+  // Node checks headersTimeout/requestTimeout on this interval (default 30 s): check often enough
+  // that a client dribbling its headers or body is cut off close to the limit.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)));
+  const http = createHttpServer({ maxHeaderSize: limits.maxHeaderBytes, connectionsCheckingInterval }, onRequest(undefined));
   configureHttp(http);
 
   // ---- raw TCP -----------------------------------------------------------------------------
@@ -303,8 +353,20 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
       stats.limited++;
       sock.destroy();
     });
+    // Bytes dribbled just inside the idle time must not keep a connection forever.
+    const lifetime = setTimeout(() => {
+      stats.limited++;
+      variantId = undefined;
+      sock.destroy();
+    }, limits.requestTimeoutMs);
+    const held = reserve();
     sock.on('error', () => undefined);
-    sock.on('close', done);
+    sock.on('close', () => {
+      clearTimeout(lifetime);
+      chunks.length = 0;
+      held.release();
+      done();
+    });
     let head = Buffer.alloc(0);
     let variantId: string | undefined;
     const chunks: Buffer[] = [];
@@ -333,6 +395,7 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
       }
       size += c.length;
       if (size > limits.maxBodyBytes) return fail('body too large', 'limited');
+      if (!held.add(c.length)) return fail('sink busy, retry', 'limited');
       chunks.push(c);
     });
     sock.on('end', () => {
@@ -349,7 +412,7 @@ export async function startSink(opts: SinkOptions): Promise<Sink> {
   // ---- TLS (optional) ----------------------------------------------------------------------
   let tls: HttpServer | undefined;
   if (opts.tls) {
-    const s = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, maxHeaderSize: limits.maxHeaderBytes }, onRequest('over TLS'));
+    const s = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, maxHeaderSize: limits.maxHeaderBytes, connectionsCheckingInterval }, onRequest('over TLS'));
     configureHttp(s);
     s.on('tlsClientError', () => void stats.malformed++);
     tls = s;
