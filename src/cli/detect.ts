@@ -78,6 +78,8 @@ function tableRow(a: Alert): string {
 }
 
 interface DetectOpts {
+  hostId?: string;
+  hostName?: string;
   events: string;
   rules?: string;
   config?: string;
@@ -101,6 +103,8 @@ export function register(program: Command): void {
     .option('--reorder-window <ms>', 'how far out of time order events may arrive and still be re-sorted', '2000')
     .option('-o, --output <file>', 'write alerts here instead of stdout')
     .option('-f, --format <format>', `alert output: ${FORMATS.join(', ')}`, 'ndjson')
+    .option('--host-id <id>', 'host.id for formats that do not carry one (raw audit.log): use the live run\'s host.id and event ids match its report')
+    .option('--host-name <name>', 'host.name for formats that do not carry one')
     .option('-q, --quiet', 'no summary on stderr')
     .addHelpText(
       'after',
@@ -151,8 +155,9 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
           }
         };
 
+        const hostOpts = { ...(opts.hostId ? { hostId: opts.hostId } : {}), ...(opts.hostName ? { hostName: opts.hostName } : {}) };
         let importer: Importer | undefined = opts.from && opts.from !== 'auto' ? getImporter(opts.from) : undefined;
-        let session: ImportSession | undefined = importer?.create({});
+        let session: ImportSession | undefined = importer?.create(hostOpts);
         const pending: Array<[string, number]> = [];
         const feed = (line: string, lineNo: number): void => {
           for (const ev of session!.push(line, lineNo)) handle(detector.push(ev));
@@ -166,7 +171,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
             pending.push([line, lineNo]);
             if (pending.filter(([l]) => l.trim()).length < 20) continue;
             importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
-            session = importer.create({});
+            session = importer.create(hostOpts);
             for (const [l, n] of pending.splice(0)) feed(l, n);
             continue;
           }
@@ -175,7 +180,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         }
         if (!session) {
           importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
-          session = importer.create({});
+          session = importer.create(hostOpts);
           for (const [l, n] of pending.splice(0)) feed(l, n);
         }
         for (const ev of session.end()) handle(detector.push(ev));
