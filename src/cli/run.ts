@@ -346,6 +346,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   } finally {
     process.off('SIGINT', holdOn);
     process.off('SIGTERM', holdOn);
+    // Let connected viewers receive the last messages before the sockets close.
+    if (liveServer && liveServer.clients() > 0) await new Promise((r) => setTimeout(r, 1000));
     await liveServer?.close();
   }
 }
