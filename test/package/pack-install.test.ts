@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Alert } from '../../src/model/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -116,7 +116,7 @@ describe('npm pack, install in an empty folder, run the installed purple', () =>
     const h = exec('npx', ['--no', '--', 'purple', '--help'], { cwd: app, timeoutMs: 60_000 });
     assert.equal(h.status, 0, show(h));
     assert.match(h.stdout, /^Usage: purple \[options\] \[command\]/);
-    for (const verb of ['run', 'doctor', 'detect', 'report', 'merge', 'verify', 'keygen']) assert.match(h.stdout, new RegExp(`^  ${verb} `, 'm'), `--help lists ${verb}`);
+    for (const verb of ['run', 'list', 'validate', 'cleanup', 'doctor', 'detect', 'report', 'merge', 'verify', 'keygen']) assert.match(h.stdout, new RegExp(`^  ${verb} `, 'm'), `--help lists ${verb}`);
     const v = purple(['--version']);
     assert.equal(v.status, 0, show(v));
     assert.equal(v.stdout.trim(), PKG.version);
@@ -133,6 +133,28 @@ describe('npm pack, install in an empty folder, run the installed purple', () =>
     const parsed = JSON.parse(j.stdout) as { host: { os: string }; collectors: Array<{ id: string; applies: boolean; available: boolean }> };
     assert.ok(parsed.collectors.length >= 3);
     assert.ok(parsed.collectors.some((c) => c.applies), `some collector applies to ${parsed.host.os}`);
+  });
+
+  test('purple list shows the shipped catalogue from the installed package', () => {
+    const r = purple(['list', '--json']);
+    assert.equal(r.status, 0, show(r));
+    const cat = JSON.parse(r.stdout) as { scenarios: Array<{ id: string; file: string; variants: Array<{ id: string }> }> };
+    const ids = cat.scenarios.map((x) => x.id);
+    for (const id of ['openssl-curl', 'python-aes']) assert.ok(ids.includes(id), `${id} is listed`);
+    assert.deepEqual(cat.scenarios.map((x) => resolve(app, x.file)).filter((f) => !f.startsWith(join(installed, 'scenarios') + sep)), [], 'scenario files come from the installed package');
+    assert.ok(cat.scenarios.every((x) => x.variants.length > 0));
+    const table = purple(['list', '--scenario', 'openssl-curl']);
+    assert.equal(table.status, 0, show(table));
+    assert.match(table.stdout, /^openssl-curl: /m);
+  });
+
+  test('purple validate passes on the shipped scenarios, rules and configuration (schemas are published)', () => {
+    const r = purple(['validate', '--json']);
+    assert.equal(r.status, 0, show(r));
+    const v = JSON.parse(r.stdout) as { ok: boolean; summary: { scenarios: number; rule_files: number; config_files: number; problems: number } };
+    assert.equal(v.ok, true);
+    assert.equal(v.summary.problems, 0);
+    assert.ok(v.summary.scenarios >= 4 && v.summary.rule_files >= 12 && v.summary.config_files >= 1, JSON.stringify(v.summary));
   });
 
   test('purple run --dry-run plans the shipped catalogue from the installed package, loopback only', () => {
