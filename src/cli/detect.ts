@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { IMPORTERS, getImporter, sniffImporter } from '../../collectors/importers/index.js';
-import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type RuleSourceFile, type StreamRule } from '../detector/index.js';
+import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type LineFeeder, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
 import { PurpleError, type Alert, type ImportSession, type Importer } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
@@ -89,6 +89,7 @@ interface DetectOpts {
   output?: string;
   format: string;
   quiet?: boolean;
+  prefilter?: boolean;
 }
 
 export function register(program: Command): void {
@@ -106,6 +107,7 @@ export function register(program: Command): void {
     .option('--host-id <id>', 'host.id for formats that do not carry one (raw audit.log): use the live run\'s host.id and event ids match its report')
     .option('--host-name <name>', 'host.name for formats that do not carry one')
     .option('-q, --quiet', 'no summary on stderr')
+    .option('--no-prefilter', 'parse every line (by default ECS lines that no rule can use are skipped before JSON parsing)')
     .addHelpText(
       'after',
       `
@@ -159,8 +161,14 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         let importer: Importer | undefined = opts.from && opts.from !== 'auto' ? getImporter(opts.from) : undefined;
         let session: ImportSession | undefined = importer?.create(hostOpts);
         const pending: Array<[string, number]> = [];
+        // The prefilter knows how the ECS importer copies values from the raw line (line-gate.ts);
+        // host options would put values in events that the lines do not have.
+        let feeder: LineFeeder | null | undefined;
         const feed = (line: string, lineNo: number): void => {
-          for (const ev of session!.push(line, lineNo)) handle(detector.push(ev));
+          if (feeder === undefined)
+            feeder = importer!.id === 'ecs' && opts.prefilter !== false && Object.keys(hostOpts).length === 0 ? detector.lineFeeder((l, n) => session!.push(l, n)) : null;
+          if (feeder) handle(feeder.push(line, lineNo));
+          else for (const ev of session!.push(line, lineNo)) handle(detector.push(ev));
         };
         let lineNo = 0;
         const rl = createInterface({ input, crlfDelay: Infinity });
@@ -197,7 +205,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         const ds = detector.stats();
         if (!opts.quiet) {
           const lines = [
-            `purple detect: ${st.lines} lines read as ${importer!.id}: ${st.events} events, ${st.skipped} skipped, ${st.malformed} malformed`,
+            `purple detect: ${st.lines + (feeder ? feeder.stats().skipped : 0)} lines read as ${importer!.id}${feeder ? ` (${feeder.stats().skipped} that no rule could use skipped unparsed by the prefilter)` : ''}: ${st.events} events, ${st.skipped} skipped, ${st.malformed} malformed`,
             ...st.problems.slice(0, 10).map((p) => `  line ${p.line}: ${p.message}`),
             ...(st.malformed > 10 ? [`  … ${st.malformed - 10} more malformed lines`] : []),
             `  ${rules.length} rules; ${ds.events_processed} events evaluated; ${alertCount} alerts${alertCount ? ` (${[...byStrength].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,

@@ -5,6 +5,7 @@
 import type { Alert, TelemetryEvent } from '../model/index.js';
 import { createProcessTreeEnricher, type ProcessTreeOptions } from './enrich/process-tree.js';
 import type { StreamRule } from './types.js';
+import { createLineGate, gateContext, rawTimestamp } from './line-gate.js';
 
 export interface DetectorOptions {
   /**
@@ -31,12 +32,27 @@ export interface Detector {
   /** End of stream: drains the buffer and the rules. */
   finish(): Alert[];
   stats(): DetectorStats;
+  /**
+   * Raw ECS NDJSON lines in, with a prefilter compiled from the rules and consulted with their
+   * live state: only lines that can matter are handed to `parse` (see line-gate.ts). Alerts are
+   * those `push`ing every parsed line would give. null when some rule cannot be prefiltered.
+   */
+  lineFeeder(parse: (line: string, lineNo: number) => TelemetryEvent[]): LineFeeder | null;
+}
+
+export interface LineFeeder {
+  /** Feeds one raw line; returns the alerts it (and what it released from the buffer) produced. */
+  push(line: string, lineNo: number): Alert[];
+  stats(): { parsed: number; skipped: number; literals: string[] };
 }
 
 interface Buffered {
-  ev: TelemetryEvent;
+  /** null: a raw line the prefilter judges at its turn (`line`, `lineNo`). */
+  ev: TelemetryEvent | null;
   ts: number;
   seq: number;
+  line?: string;
+  lineNo?: number;
 }
 
 /** Binary min-heap on (ts, arrival). */
@@ -87,7 +103,17 @@ class MinHeap {
 export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}): Detector {
   const window = opts.reorderWindowMs ?? 2000;
   const maxWarnings = opts.maxWarnings ?? 50;
-  const enricher = opts.enrich === false ? null : createProcessTreeEnricher(typeof opts.enrich === 'object' ? opts.enrich : {});
+  // Enrichment fills only the fields some rule reads (all, when a rule does not say).
+  let fields: Set<string> | null = new Set<string>();
+  for (const r of rules) {
+    if (!r.fields) {
+      fields = null;
+      break;
+    }
+    for (const f of r.fields) fields.add(f);
+  }
+  const enrichOpts = typeof opts.enrich === 'object' ? opts.enrich : {};
+  const enricher = opts.enrich === false ? null : createProcessTreeEnricher({ ...(fields ? { fields } : {}), ...enrichOpts });
 
   // Rules indexed by category; rules that take any category are appended to every list.
   const anyRules = rules.filter((r) => r.categories === null);
@@ -131,22 +157,30 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
     for (let i = 0; i < list.length; i++) list[i]!.onEvent(ev, ts, emit);
   };
 
+  // Set by lineFeeder: judges waiting raw lines at their turn.
+  let judge: ((b: Buffered) => void) | null = null;
+
   const release = (upTo: number): void => {
     for (let top = heap.peek(); top && top.ts <= upTo; top = heap.peek()) {
       heap.pop();
       lastReleased = top.ts;
-      evaluate(top.ev, top.ts);
+      if (top.ev) evaluate(top.ev, top.ts);
+      else judge!(top);
     }
   };
 
-  return {
-    push(event) {
-      out = [];
+  const advance = (ts: number): void => {
+    if (ts > maxSeen) maxSeen = ts;
+    release(maxSeen - window);
+  };
+
+  const pushEvent = (event: TelemetryEvent): void => {
+    {
       const ts = Date.parse(event?.['@timestamp']);
       if (Number.isNaN(ts)) {
         counters.noTimestamp++;
         if (counters.noTimestamp <= 3) warn(`event ${String(event?.event?.id ?? '?')} has no valid @timestamp and was skipped`);
-        return out;
+        return;
       }
       if (ts < lastReleased) {
         // Beyond the reorder window: evaluate now, in arrival order, and say so.
@@ -156,11 +190,17 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
             `event ${String(event.event?.id ?? '?')} at ${event['@timestamp']} arrived ${lastReleased - ts} ms after later events were evaluated (reorder window ${window} ms); evaluated out of order — raise --reorder-window or sort the input`,
           );
         evaluate(event, ts);
-        return out;
+        return;
       }
       heap.push({ ev: event, ts, seq: seq++ });
-      if (ts > maxSeen) maxSeen = ts;
-      release(maxSeen - window);
+      advance(ts);
+    }
+  };
+
+  return {
+    push(event) {
+      out = [];
+      pushEvent(event);
       return out;
     },
     finish() {
@@ -183,6 +223,48 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
       if (counters.dropped) w.push(`${counters.dropped} more warnings not shown`);
       if (evicted) w.push(`${evicted} open sequences were evicted at the cap on open sequences; raise --max-open-sequences if matches are missing`);
       return { events_processed: processed, sequences_open: open, sequences_evicted: evicted, warnings: w };
+    },
+    lineFeeder(parse) {
+      const gate = createLineGate(rules, gateContext(enricher !== null));
+      if (!gate) return null;
+      const parseNow = (line: string, lineNo: number): void => {
+        for (const ev of parse(line, lineNo)) pushEvent(ev);
+      };
+      judge = (b) => {
+        if (!gate.usefulNow(b.line!)) return;
+        gate.countParsed();
+        // Its turn in time order: evaluate in place, exactly where its event would have been.
+        for (const ev of parse(b.line!, b.lineNo!)) {
+          const ts = Date.parse(ev['@timestamp']);
+          if (Number.isNaN(ts)) pushEvent(ev);
+          else evaluate(ev, ts);
+        }
+      };
+      return {
+        push(line, lineNo) {
+          out = [];
+          const verdict = gate.classify(line);
+          const ts = verdict === 'parse' ? null : rawTimestamp(line);
+          if (ts === null) {
+            if (verdict !== 'parse') gate.countParsed();
+            parseNow(line, lineNo);
+          } else if (verdict === 'drop') {
+            // Nothing can use it, but its time moves the clock as its event would.
+            if (ts >= lastReleased) advance(ts);
+          } else if (ts < lastReleased) {
+            // Later than the reorder window: judged now, as its event would be evaluated now.
+            if (gate.usefulNow(line)) {
+              gate.countParsed();
+              parseNow(line, lineNo);
+            }
+          } else {
+            heap.push({ ev: null, ts, seq: seq++, line, lineNo });
+            advance(ts);
+          }
+          return out;
+        },
+        stats: () => gate.stats(),
+      };
     },
   };
 }

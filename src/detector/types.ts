@@ -33,6 +33,30 @@ export interface LoadContext {
 
 export type Emit = (alert: Alert) => void;
 
+/** What the raw-line prefilter (line-gate.ts) may assume when it asks a rule what can matter. */
+export interface GateContext {
+  /** Process-tree enrichment runs: process events always reach the rules, other events may gain process and user fields. */
+  enrich: boolean;
+  /** Fields whose value may be missing from the raw line although the event has it (enrichment, importer rewrites). */
+  unsafeField(name: string): boolean;
+}
+
+/** A rule's answer to the prefilter: which raw lines could change its state or make it alert. */
+export interface RuleGate {
+  /** Lowercase literals, one of which a line must contain to start (or mark) state; null = any line may. */
+  start: string[] | null;
+  /** Steps that only matter while partial state is open (later sequence steps, `until`); null = none. */
+  follow: null | {
+    /** Categories of those steps; null = any. */
+    categories: ReadonlySet<string> | null;
+    /**
+     * Whether partial state is open, whether completed sequences wait on time, and the open join-key
+     * values (strings as they appear in a raw line) that a line must contain to advance one; null = any line of those categories may.
+     */
+    state(): { open: boolean; waiting: boolean; values: string[] | null };
+  };
+}
+
 export interface StreamRule {
   meta: RuleMeta;
   /** event.category values the rule can use; null = every event. Lets the engine skip work. */
@@ -42,4 +66,8 @@ export interface StreamRule {
   /** End of stream: emit what only completes at the end (e.g. `until`-free missing-event tails). */
   finish(emit: Emit): void;
   state(): { open: number; evicted: number };
+  /** For the raw-line prefilter; a rule without it makes the prefilter pass every line. */
+  gate?(ctx: GateContext): RuleGate;
+  /** Every event field the rule reads (conditions and join keys); absent = unknown, treat as all. */
+  fields?: ReadonlySet<string>;
 }

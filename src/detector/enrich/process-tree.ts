@@ -14,6 +14,11 @@ export interface ProcessTreeOptions {
   exitedTtlMs?: number;
   /** Longest ancestry filled in (default 32). */
   maxAncestry?: number;
+  /**
+   * Fill only these fields (dotted names, e.g. the fields the loaded rules read); default all.
+   * Filling a field nobody reads only costs copies.
+   */
+  fields?: ReadonlySet<string> | null;
 }
 
 interface Entry {
@@ -56,7 +61,28 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
   const byPid = new Map<string, Entry>();
   const byEntity = new Map<string, Entry>();
   let evictedCount = 0;
-  let seen = 0;
+  let lastSweep = -Infinity;
+  const wanted = opts.fields ? [...opts.fields] : null;
+  const want = (name: string): boolean => wanted === null || wanted.some((f) => f === name || name.startsWith(f + '.') || f.startsWith(name + '.'));
+  const fill = {
+    entity: want('process.entity_id'),
+    name: want('process.name'),
+    executable: want('process.executable'),
+    commandLine: want('process.command_line'),
+    args: want('process.args'),
+    parentPid: want('process.parent.pid'),
+    parentEntity: want('process.parent.entity_id'),
+    parentName: want('process.parent.name'),
+    parentExecutable: want('process.parent.executable'),
+    parentCommandLine: want('process.parent.command_line'),
+    ancestry: want('process.Ext.ancestry'),
+    userId: want('user.id'),
+    userName: want('user.name'),
+  };
+  const anyParent = fill.parentPid || fill.parentEntity || fill.parentName || fill.parentExecutable || fill.parentCommandLine;
+  // An exited process resolves for `ttl` after its exit, whenever the sweep runs: lookups check it,
+  // so what enrichment fills depends on event times only, not on how many events were seen.
+  const alive = (en: Entry | undefined, now: number): Entry | undefined => (en && (en.exitedAt === undefined || now - en.exitedAt <= ttl) ? en : undefined);
 
   const pidKey = (host: string, pid: number): string => `${host}\u0000${pid}`;
 
@@ -113,7 +139,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     const parent = p.parent;
     en.ancestry = undefined;
     if (parent?.pid !== undefined) en.ppid = parent.pid;
-    const parentEntity = parent?.entity_id ?? (parent?.pid !== undefined ? byPid.get(pidKey(host, parent.pid))?.entityId : undefined);
+    const parentEntity = parent?.entity_id ?? (parent?.pid !== undefined ? alive(byPid.get(pidKey(host, parent.pid)), now)?.entityId : undefined);
     if (parentEntity && parentEntity !== entityId) en.parentEntityId = parentEntity;
     if (en.pid !== undefined) {
       const old = byPid.get(pidKey(host, en.pid));
@@ -125,7 +151,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     return en;
   };
 
-  const ancestryOf = (en: Entry): string[] => {
+  const ancestryOf = (en: Entry, now: number): string[] => {
     if (en.ancestry) return en.ancestry;
     const ancestry: string[] = [];
     let cur: Entry | undefined = en;
@@ -133,7 +159,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     while (cur?.parentEntityId && ancestry.length < maxAncestry && !guard.has(cur.parentEntityId)) {
       ancestry.push(cur.parentEntityId);
       guard.add(cur.parentEntityId);
-      cur = byEntity.get(cur.parentEntityId);
+      cur = alive(byEntity.get(cur.parentEntityId), now);
     }
     // Cache only a complete chain: an ancestor seen later could still extend a partial one.
     if (!cur || !cur.parentEntityId || ancestry.length >= maxAncestry) en.ancestry = ancestry;
@@ -144,7 +170,10 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     size: () => byEntity.size,
     evicted: () => evictedCount,
     enrich(e, now) {
-      if ((++seen & 1023) === 0) sweep(now);
+      if (now - lastSweep >= 60_000) {
+        lastSweep = now;
+        sweep(now);
+      }
       const p = e.process;
       if (!p) return e;
       const action = e.event?.action;
@@ -154,9 +183,9 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
         en = record(e, p, now);
         enforceCap();
       } else if (p.entity_id) {
-        en = byEntity.get(p.entity_id);
+        en = alive(byEntity.get(p.entity_id), now);
       } else if (p.pid !== undefined) {
-        en = byPid.get(pidKey(hostKey(e), p.pid));
+        en = alive(byPid.get(pidKey(hostKey(e), p.pid)), now);
       }
       if (en && e.event?.category === 'process' && EXIT_ACTIONS.has(action)) en.exitedAt = now;
       if (!en) return e;
@@ -165,19 +194,27 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
       // Fill only what is missing, on copies, so the caller's objects are never changed.
       let proc: ProcessFields | undefined;
       const out = (): ProcessFields => (proc ??= { ...p });
-      if (!p.entity_id) out().entity_id = en.entityId;
-      if (!p.name && en.name) out().name = en.name;
-      if (!p.executable && en.executable) out().executable = en.executable;
-      if (!p.command_line && en.commandLine) out().command_line = en.commandLine;
-      if (!p.args && en.args) out().args = en.args;
+      if (!p.entity_id && fill.entity) out().entity_id = en.entityId;
+      if (!p.name && en.name && fill.name) out().name = en.name;
+      if (!p.executable && en.executable && fill.executable) out().executable = en.executable;
+      if (!p.command_line && en.commandLine && fill.commandLine) out().command_line = en.commandLine;
+      if (!p.args && en.args && fill.args) out().args = en.args;
       const par = p.parent;
-      const needParent = !par || par.pid === undefined || !par.entity_id || !par.name || !par.executable || !par.command_line;
+      const needParent =
+        anyParent &&
+        (!par ||
+          (par.pid === undefined && fill.parentPid) ||
+          (!par.entity_id && fill.parentEntity) ||
+          (!par.name && fill.parentName) ||
+          (!par.executable && fill.parentExecutable) ||
+          (!par.command_line && fill.parentCommandLine));
       if (needParent) {
-        const parentEntry = en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? byPid.get(pidKey(en.host, en.ppid)) : undefined;
+        const parentEntry = alive(en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? byPid.get(pidKey(en.host, en.ppid)) : undefined, now);
         const cur = par ?? {};
         let filled: ProcessFields['parent'] | undefined;
         const put = (k: 'pid' | 'entity_id' | 'name' | 'executable' | 'command_line', v: string | number | undefined): void => {
           if (v === undefined || v === '') return;
+          if (!fill[({ pid: 'parentPid', entity_id: 'parentEntity', name: 'parentName', executable: 'parentExecutable', command_line: 'parentCommandLine' } as const)[k]]) return;
           filled ??= { ...cur };
           (filled as Record<string, unknown>)[k] = v;
         };
@@ -190,8 +227,8 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
         }
         if (filled) out().parent = filled;
       }
-      if (!p.Ext?.ancestry) {
-        const ancestry = ancestryOf(en);
+      if (!p.Ext?.ancestry && fill.ancestry) {
+        const ancestry = ancestryOf(en, now);
         if (ancestry.length) out().Ext = { ...(p.Ext ?? {}), ancestry };
       }
       // The process's user, for sources that attribute a connection to a pid only (pktap, nettop).
@@ -199,10 +236,10 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
       const u = e.user;
       // Only complete a user the source left out, or the same user (never mix two users).
       const sameUser = !u?.id || u.id === en.userId;
-      if (sameUser && ((!u?.id && en.userId) || (!u?.name && en.userName))) {
+      if (sameUser && ((!u?.id && en.userId && fill.userId) || (!u?.name && en.userName && fill.userName))) {
         user = { ...(u ?? {}) };
-        if (!user.id && en.userId) user.id = en.userId;
-        if (!user.name && en.userName) user.name = en.userName;
+        if (!user.id && en.userId && fill.userId) user.id = en.userId;
+        if (!user.name && en.userName && fill.userName) user.name = en.userName;
       }
       if (!proc && !user) return e;
       const copy: TelemetryEvent = { ...e };

@@ -14,8 +14,8 @@ export type CompiledPipe =
   | { k: 'unique' | 'sort'; getters: Array<(ev: unknown) => unknown> };
 
 export type CompiledQuery =
-  | { kind: 'event'; category: string | null; test: (ev: unknown) => boolean; pipes: CompiledPipe[]; source: string }
-  | { kind: 'sequence'; plan: SequencePlan; pipes: CompiledPipe[]; source: string; keyNames: string[] };
+  | { kind: 'event'; category: string | null; test: (ev: unknown) => boolean; pipes: CompiledPipe[]; source: string; query: Query }
+  | { kind: 'sequence'; plan: SequencePlan; pipes: CompiledPipe[]; source: string; keyNames: string[]; query: Query };
 
 export interface QueryCompileOptions extends CompileOptions {
   lineOffset?: number;
@@ -39,7 +39,7 @@ function checkField(f: FieldRef, opts: CompileOptions): void {
 export function compileParsed(q: Query, source: string, opts: CompileOptions = {}): CompiledQuery {
   const pipes = q.pipes.map((p) => compilePipe(p, opts));
   if (q.k === 'event') {
-    return { kind: 'event', category: q.filter.category, test: compilePredicate(q.filter.cond, opts), pipes, source };
+    return { kind: 'event', category: q.filter.category, test: compilePredicate(q.filter.cond, opts), pipes, source, query: q };
   }
   // Steps repeated by runs=N share one object: compile each distinct step once.
   const cache = new Map<SequenceStep, StepPlan>();
@@ -52,6 +52,7 @@ export function compileParsed(q: Query, source: string, opts: CompileOptions = {
       category: s.category,
       test: compilePredicate(s.cond, opts),
       keys: refs.map((f) => makeGetter(f.path)),
+      keyFields: refs.map((f) => f.name),
       optional: refs.map((f) => f.optional),
       missing: s.missing,
     };
@@ -74,7 +75,7 @@ export function compileParsed(q: Query, source: string, opts: CompileOptions = {
   }
   const plan: SequencePlan = { steps, until: q.until ? step(q.until) : null, maxspanMs: q.maxspanMs };
   const keyNames = [...q.by.map((f) => f.name), ...q.steps[0]!.by.map((f) => f.name)];
-  return { kind: 'sequence', plan, pipes, source, keyNames };
+  return { kind: 'sequence', plan, pipes, source, keyNames, query: q };
 }
 
 function compilePipe(p: Pipe, opts: CompileOptions): CompiledPipe {

@@ -13,6 +13,8 @@ export interface StepPlan {
   test: (ev: unknown) => boolean;
   /** Shared keys first, then the step's own `by` keys. */
   keys: Array<(ev: unknown) => unknown>;
+  /** Dotted names of the key fields, in the order of `keys` (for the raw-line prefilter). */
+  keyFields?: string[];
   /** Which key components may be null (`?field`); a null in any other drops the event for the step. */
   optional: boolean[];
   missing: boolean;
@@ -59,6 +61,16 @@ interface Tracker {
 export interface MatcherStats {
   open: number;
   evicted: number;
+}
+
+/** What the partial state waits for, for the raw-line prefilter (see line-gate.ts). */
+export interface OpenState {
+  /** Partial sequences (or `until`-able ones) exist. */
+  open: boolean;
+  /** Complete sequences wait for a trailing missing event's deadline: every event's time matters. */
+  waiting: boolean;
+  /** Distinct key values at the asked position over all partial sequences; null when not known. */
+  values: unknown[] | null;
 }
 
 type Combo = { vals: unknown[]; str: string };
@@ -112,7 +124,9 @@ export class SequenceMatcher<E> {
   private readonly maxspan: number | null;
   private evicted = 0;
   private lastPruneTs = -Infinity;
-  private pushes = 0;
+  /** Bumped on every change of the partial state, so readers can cache what they derive from it. */
+  version = 0;
+  private cachedOpen: { version: number; pos: number; state: OpenState } | null = null;
 
   constructor(
     private readonly plan: SequencePlan,
@@ -134,6 +148,33 @@ export class SequenceMatcher<E> {
     this.hasMissing = this.trackers.size > 0;
   }
 
+  /** Partial state at key position `pos` (cached until the state changes). */
+  openState(pos: number, maxValues: number): OpenState {
+    const c = this.cachedOpen;
+    if (c && c.version === this.version && c.pos === pos) return c.state;
+    let open = false;
+    const seen = new Set<unknown>();
+    let values: unknown[] | null = [];
+    for (const m of this.pending) {
+      if (m.size === 0) continue;
+      open = true;
+      if (values === null) break;
+      for (const p of m.values()) {
+        const v = p.keys[pos];
+        if (seen.has(v)) continue;
+        seen.add(v);
+        if (seen.size > maxValues) {
+          values = null;
+          break;
+        }
+        values.push(v);
+      }
+    }
+    const state: OpenState = { open, waiting: this.waitingCount > 0, values };
+    this.cachedOpen = { version: this.version, pos, state };
+    return state;
+  }
+
   stats(): MatcherStats {
     let open = this.waitingCount;
     for (const m of this.pending) open += m.size;
@@ -143,7 +184,8 @@ export class SequenceMatcher<E> {
   /** One event, in time order. `cat` is its category value; `ord` a strictly increasing ordinal. */
   push(ev: E, ts: number, ord: number, cat: unknown): void {
     if (this.waitingCount > 0 && ts > this.nextDeadline) this.flushWaiting(ts);
-    if (this.maxspan !== null && (++this.pushes & 1023) === 0 && ts - this.lastPruneTs > this.maxspan) this.prune(ts);
+    // By event time, not by event count: the state then does not depend on how many events were seen.
+    if (this.maxspan !== null && ts - this.lastPruneTs > this.maxspan) this.prune(ts);
 
     const steps = this.steps;
     const P = this.positives.length;
@@ -179,7 +221,7 @@ export class SequenceMatcher<E> {
     const until = this.plan.until;
     if (until && categoryMatches(cat, until.category) && until.test(ev)) {
       for (const c of combos(until, ev)) {
-        for (const m of this.pending) m.delete(c.str);
+        for (const m of this.pending) if (m.delete(c.str)) this.version++;
       }
     }
   }
@@ -191,6 +233,7 @@ export class SequenceMatcher<E> {
     this.waiting.clear();
     this.waitingCount = 0;
     this.nextDeadline = Infinity;
+    this.version++;
     all.sort((a, b) => a.lastOrd - b.lastOrd);
     for (const p of all) this.emit(p);
     for (const m of this.pending) m.clear();
@@ -216,6 +259,7 @@ export class SequenceMatcher<E> {
     const m = this.pending[0]!;
     m.delete(c.str);
     m.set(c.str, p);
+    this.version++;
     this.enforceCap();
   }
 
@@ -224,6 +268,7 @@ export class SequenceMatcher<E> {
     const p = from.get(c.str);
     if (!p) return;
     from.delete(c.str);
+    this.version++;
     if (this.maxspan !== null && ts - p.startTs > this.maxspan) return;
     const prevSi = this.positives[j - 1]!;
     const prevTs = p.stepTs[prevSi]!;
@@ -274,6 +319,7 @@ export class SequenceMatcher<E> {
     if (!list) this.waiting.set(p.keyStr, (list = []));
     list.push(p);
     this.waitingCount++;
+    this.version++;
     if (p.deadline < this.nextDeadline) this.nextDeadline = p.deadline;
     this.enforceCap();
   }
@@ -283,6 +329,7 @@ export class SequenceMatcher<E> {
     if (!list) return;
     const keep = list.filter((p) => !(ts > p.lastTs && (this.maxspan === null || ts - p.ref <= this.maxspan)));
     this.waitingCount -= list.length - keep.length;
+    this.version++;
     if (keep.length) this.waiting.set(keyStr, keep);
     else this.waiting.delete(keyStr);
   }
@@ -303,6 +350,7 @@ export class SequenceMatcher<E> {
       else this.waiting.delete(k);
     }
     this.waitingCount -= ready.length;
+    this.version++;
     this.nextDeadline = next;
     ready.sort((a, b) => a.lastOrd - b.lastOrd);
     for (const p of ready) this.emit(p);
@@ -315,6 +363,7 @@ export class SequenceMatcher<E> {
   /** Drops pending sequences and missing-step marks that maxspan makes useless. */
   private prune(ts: number): void {
     this.lastPruneTs = ts;
+    this.version++;
     const span = this.maxspan!;
     for (const m of this.pending) {
       for (const [k, p] of m) if (ts - p.startTs > span) m.delete(k);
@@ -341,6 +390,7 @@ export class SequenceMatcher<E> {
       if (!victim) break;
       const k = victim.keys().next().value as string;
       victim.delete(k);
+      this.version++;
       this.evicted++;
       open--;
     }

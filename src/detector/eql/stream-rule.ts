@@ -2,7 +2,9 @@
 // each completed sequence. Pipes are query-mode only; a rule with pipes is rejected.
 
 import { PurpleError, type Alert, type RuleMeta, type TelemetryEvent } from '../../model/index.js';
-import type { Emit, StreamRule } from '../types.js';
+import type { Emit, GateContext, RuleGate, StreamRule } from '../types.js';
+import { IMPOSSIBLE, fieldsOf, needOf, safePieces, type Need } from '../gate/literals.js';
+import type { EventFilter, Query, SequenceStep } from './ast.js';
 import { compileEql } from './compile-query.js';
 import { SequenceMatcher, categoryMatches, type SequenceMatch } from './sequence-matcher.js';
 import type { FieldType } from './values.js';
@@ -65,9 +67,11 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
     });
   }
   const catOf = (e: TelemetryEvent): unknown => e.event?.category;
+  const fields = queryFields(compiled.query);
 
   if (compiled.kind === 'event') {
     const { category, test } = compiled;
+    const filter = compiled.query.k === 'event' ? compiled.query.filter : null;
     return {
       meta,
       categories: category === null ? null : new Set([category]),
@@ -76,6 +80,8 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
       },
       finish() {},
       state: () => ({ open: 0, evicted: 0 }),
+      gate: (ctx) => ({ start: filter ? startLiterals([filter], ctx) : null, follow: null }),
+      fields,
     };
   }
 
@@ -109,5 +115,86 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
       matcher.finish();
     },
     state: () => matcher.stats(),
+    gate: (ctx) => sequenceGate(compiled.query, plan, matcher, ctx),
+    fields,
+  };
+}
+
+function queryFields(q: Query): ReadonlySet<string> {
+  const out = new Set<string>(['@timestamp', 'event.category']);
+  if (q.k === 'event') return fieldsOf(q.filter.cond, out);
+  for (const f of q.by) out.add(f.name);
+  for (const s of [...q.steps, ...(q.until ? [q.until] : [])]) {
+    fieldsOf(s.cond, out);
+    for (const f of s.by) out.add(f.name);
+  }
+  return out;
+}
+
+function stepNeed(f: EventFilter, ctx: GateContext): Need {
+  const nctx = { unsafeField: (n: string) => ctx.unsafeField(n), assumeNotProcess: ctx.enrich };
+  if (f.category === 'process' && ctx.enrich) return IMPOSSIBLE;
+  return needOf(f.cond, nctx);
+}
+
+/** The union of what each filter needs; null when any of them can match without a literal. */
+function startLiterals(filters: EventFilter[], ctx: GateContext): string[] | null {
+  const lits: string[] = [];
+  for (const f of filters) {
+    const n = stepNeed(f, ctx);
+    if (n === null) return null;
+    lits.push(...n.lits);
+  }
+  return [...new Set(lits)];
+}
+
+/** A key value as it must appear in a raw line (a JSON string of safe characters, or an integer). */
+function rawKeyText(v: unknown): string | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : null;
+  if (typeof v !== 'string' || v.length === 0) return null;
+  const pieces = safePieces(v);
+  return pieces.length === 1 && pieces[0] === v ? v : null;
+}
+
+function sequenceGate(q: Query, plan: import('./sequence-matcher.js').SequencePlan, matcher: SequenceMatcher<TelemetryEvent>, ctx: GateContext): RuleGate {
+  if (q.k !== 'sequence') return { start: null, follow: null };
+  const firstPositive = q.steps.findIndex((s) => !s.missing);
+  // Steps that can act with no partial state: the first positive step and every missing step.
+  const starters: SequenceStep[] = q.steps.filter((s, i) => i === firstPositive || s.missing);
+  const followers: SequenceStep[] = [...q.steps.filter((s, i) => i > firstPositive && !s.missing), ...(q.until ? [q.until] : [])];
+  const followPlans = [...plan.steps.filter((s, i) => i > firstPositive && !s.missing), ...(plan.until ? [plan.until] : [])];
+  const cats = followers.map((s) => s.category);
+  // A join-key position whose field every follower reads verbatim from the raw line.
+  const nKeys = followPlans[0]?.keyFields?.length ?? 0;
+  let pos = -1;
+  for (let i = 0; i < nKeys && pos < 0; i++) if (followPlans.every((p) => p.keyFields && !ctx.unsafeField(p.keyFields[i]!))) pos = i;
+  let cacheVersion = -1;
+  let cached: { open: boolean; waiting: boolean; values: string[] | null } = { open: false, waiting: false, values: [] };
+  return {
+    start: startLiterals(starters, ctx),
+    follow: followers.length
+      ? {
+          categories: cats.includes(null) ? null : new Set(cats as string[]),
+          state() {
+            if (matcher.version === cacheVersion) return cached;
+            const st = matcher.openState(Math.max(pos, 0), 32);
+            let values: string[] | null = null;
+            if (pos >= 0 && st.values) {
+              values = [];
+              for (const v of st.values) {
+                const t = rawKeyText(v);
+                if (t === null) {
+                  values = null;
+                  break;
+                }
+                values.push(t);
+              }
+            }
+            cacheVersion = matcher.version;
+            cached = { open: st.open, waiting: st.waiting, values };
+            return cached;
+          },
+        }
+      : null,
   };
 }

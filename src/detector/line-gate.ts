@@ -1,0 +1,174 @@
+// The raw-line prefilter: decides, before JSON.parse, that an NDJSON line cannot change any rule's
+// state or alert, so the caller may skip parsing it. Compiled from the rules (literals their
+// conditions need, see gate/literals.ts) and consulted with the rules' live state (a line that
+// could only advance a partial sequence is kept only while one is open, and only if it contains
+// one of the open join-key values).
+//
+// What it assumes, and why the result is the same as without it:
+// - The line holds one ECS event whose field values appear verbatim as JSON strings (the ECS
+//   importer copies them; fields it rewrites are never used as literals: see REWRITTEN).
+// - With enrichment on, process events always pass (the process table needs them), and fields
+//   enrichment may fill (process.*, user.*) are never used as literals or key values.
+// - Literals compare ignoring ASCII case; a line with non-ASCII text or a \u escape always passes
+//   (Unicode case folding could make it match).
+// - A line that only open state could use is not judged on arrival but at its turn in time order
+//   (it waits in the reorder buffer like an event), so the state it is judged by is exactly the
+//   state its event would meet. Every line's time moves the buffer's clock as its event would.
+// - A line whose time is not written plainly (see rawTimestamp) is parsed.
+
+import type { GateContext, RuleGate, StreamRule } from './types.js';
+
+export interface LineGate {
+  /**
+   * On arrival: `parse` it now; `drop` it (no rule can use it, whatever their state); or `wait`
+   * (only partial state could use it: ask `usefulNow` when its turn comes in time order).
+   */
+  classify(line: string): 'parse' | 'drop' | 'wait';
+  /** At the line's turn (every earlier event evaluated): could the rules' open state use it? */
+  usefulNow(line: string): boolean;
+  stats(): { parsed: number; skipped: number; literals: string[] };
+  /** Counts a line that `usefulNow` let through (for stats). */
+  countParsed(): void;
+}
+
+/** Fields the ECS importer may rewrite (renamed actions, defaults, normalised times and directions). */
+const REWRITTEN = new Set([
+  '@timestamp',
+  'event.id',
+  'event.kind',
+  'event.category',
+  'event.type',
+  'event.action',
+  'event.dataset',
+  'event.sequence',
+  'network.direction',
+  'process.start',
+  'process.args_count',
+]);
+
+export function gateContext(enrich: boolean): GateContext {
+  return {
+    enrich,
+    unsafeField: (name) => REWRITTEN.has(name) || (enrich && (name.startsWith('process.') || name.startsWith('user.'))),
+  };
+}
+
+const WS = new Set([' ', '\t', '\r', '\n']);
+
+/**
+ * The values of every `…category": …` key in a raw line (event.category in nested, dotted or
+ * `fields` form; other keys ending in "category" only add values). null = none found or not
+ * plainly written: the category is then unknown.
+ */
+export function rawCategories(line: string): string[] | null {
+  let i = line.indexOf('category"');
+  if (i < 0) return null;
+  const out: string[] = [];
+  const readString = (j: number): [string, number] | null => {
+    const end = line.indexOf('"', j + 1);
+    if (end < 0) return null;
+    const s = line.slice(j + 1, end);
+    return s.includes('\\') ? null : [s, end + 1];
+  };
+  while (i >= 0) {
+    let j = i + 9;
+    while (WS.has(line[j]!)) j++;
+    if (line[j] !== ':') return null;
+    j++;
+    while (WS.has(line[j]!)) j++;
+    if (line[j] === '"') {
+      const r = readString(j);
+      if (!r) return null;
+      out.push(r[0]);
+      j = r[1];
+    } else if (line[j] === '[') {
+      j++;
+      for (;;) {
+        while (WS.has(line[j]!)) j++;
+        if (line[j] === ']') break;
+        if (line[j] !== '"') return null;
+        const r = readString(j);
+        if (!r) return null;
+        out.push(r[0]);
+        j = r[1];
+        while (WS.has(line[j]!)) j++;
+        if (line[j] === ',') j++;
+        else if (line[j] !== ']') return null;
+      }
+    } else return null;
+    i = line.indexOf('category"', j);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** null when some rule cannot say what it needs (then every line must be parsed). */
+export function createLineGate(rules: readonly StreamRule[], ctx: GateContext): LineGate | null {
+  const infos: RuleGate[] = [];
+  for (const r of rules) {
+    const g = r.gate?.(ctx);
+    if (!g || g.start === null) return null;
+    infos.push(g);
+  }
+  const literals = [...new Set(infos.flatMap((g) => g.start!))].sort();
+  // One pass over the line: any start literal, any non-ASCII character, or a \u escape.
+  const startRe = new RegExp([...literals.map(escapeRegExp), '[^\\x00-\\x7f]', '\\\\u'].join('|'), 'i');
+  const followers = infos.flatMap((g) => (g.follow ? [g.follow] : []));
+  let parsed = 0;
+  let skipped = 0;
+  const mayFollow = (cats: string[] | null): boolean => followers.some((f) => !f.categories || !cats || cats.some((c) => f.categories!.has(c)));
+  return {
+    classify(line) {
+      const cats = rawCategories(line);
+      if ((ctx.enrich && (cats === null || cats.includes('process'))) || startRe.test(line)) {
+        parsed++;
+        return 'parse';
+      }
+      if (mayFollow(cats)) return 'wait';
+      skipped++;
+      return 'drop';
+    },
+    usefulNow(line) {
+      const cats = rawCategories(line);
+      for (let k = 0; k < followers.length; k++) {
+        const f = followers[k]!;
+        if (f.categories && cats && !cats.some((c) => f.categories!.has(c))) continue;
+        const st = f.state();
+        if (st.waiting || (st.open && st.values === null)) return true;
+        if (!st.open) continue;
+        for (let v = 0; v < st.values!.length; v++) if (line.includes(st.values![v]!)) return true;
+      }
+      skipped++;
+      return false;
+    },
+    countParsed: () => void parsed++,
+    stats: () => ({ parsed, skipped, literals }),
+  };
+}
+
+const TS_KEY = '"@timestamp"';
+const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+
+/**
+ * The event time of a raw line in epoch ms, when it is written plainly (one "@timestamp", ISO 8601
+ * UTC with at most microseconds, which every importer reads to the same millisecond); else null.
+ */
+export function rawTimestamp(line: string): number | null {
+  const i = line.indexOf(TS_KEY);
+  if (i < 0 || line.indexOf(TS_KEY, i + 1) >= 0) return null;
+  let j = i + TS_KEY.length;
+  while (WS.has(line[j]!)) j++;
+  if (line[j] !== ':') return null;
+  j++;
+  while (WS.has(line[j]!)) j++;
+  if (line[j] !== '"') return null;
+  const end = line.indexOf('"', j + 1);
+  if (end < 0 || end - j > 40) return null;
+  const s = line.slice(j + 1, end);
+  if (!CANONICAL_TS.test(s)) return null;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : t;
+}
