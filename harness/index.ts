@@ -13,7 +13,7 @@ export { startSink, uploadUrl, websocketUrl, DEFAULT_SINK_LIMITS } from './sink/
 export type { Sink, SinkLimits, SinkOptions, SinkStats } from './sink/sink.js';
 export { verifyUpload, CIPHER_IDS, isCipherId } from './sink/verify-upload.js';
 export type { CipherId, UploadVerification } from './sink/verify-upload.js';
-export { createRunWorkspace, removeWorkspace, workspacePath, variantFolderName, assertRunId } from './workspace.js';
+export { createRunWorkspace, removeWorkspace, workspacePath, variantFolderName, variantDirName, assertRunId } from './workspace.js';
 export type { RunWorkspace, VariantWorkspace } from './workspace.js';
 export { generateCanary, canaryMarker, parseCanaryMarker, CANARY_PREFIX } from './canary.js';
 export { generateRunSecrets } from './run-secrets.js';

@@ -1,6 +1,7 @@
 // The per-run workspace: one private folder under the temp dir holding the run's secrets, each
 // variant's canary, ciphertext and journal, and the collectors' raw files. Cleanup removes it whole.
 
+import { createHash } from 'node:crypto';
 import { chmod, chown, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,16 @@ export function workspacePath(runId: string, baseDir: string = tmpdir()): string
 /** A variant id (`scenario/name`) as one folder name. */
 export function variantFolderName(variantId: string): string {
   return variantId.replace(/\//g, '__').replace(/[^A-Za-z0-9._+-]/g, '_');
+}
+
+/**
+ * A variant's own folder name: neutral on purpose. A name built from the variant id
+ * (openssl-curl__enc-aes-256-cbc…) ends up in the emulation's command lines, where a rule
+ * pattern such as `*openssl* enc *` would match the folder instead of the tool, so a masquerade
+ * test could be "detected" by its path.
+ */
+export function variantDirName(variantId: string): string {
+  return `v-${createHash('sha256').update(variantId).digest('hex').slice(0, 12)}`;
 }
 
 export interface VariantWorkspace {
@@ -101,7 +112,7 @@ export async function createRunWorkspace(runId: string, opts: WorkspaceOptions =
     rawDir,
     sinkDir,
     async prepareVariant(variantId) {
-      const dir = join(variantsDir, variantFolderName(variantId));
+      const dir = join(variantsDir, variantDirName(variantId));
       await mkdir(dir, { mode: 0o700 });
       await giveAway(dir);
       const payload = join(dir, 'payload.txt');

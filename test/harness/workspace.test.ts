@@ -15,6 +15,7 @@ import {
   redact,
   resolveEmulationUser,
   variantFolderName,
+  variantDirName,
 } from '../../harness/index.js';
 import { isPurpleError } from '../../src/model/index.js';
 import { makeVariant, testRunId } from './helpers.js';
@@ -42,6 +43,10 @@ describe('run ids', () => {
   test('variant ids become single folder names', () => {
     assert.equal(variantFolderName('openssl-curl/enc+curl-form'), 'openssl-curl__enc+curl-form');
     assert.equal(variantFolderName('a/b c/../d'), 'a__b_c__..__d');
+    // Variant folders carry no word of the variant id (a rule pattern must never match the path).
+    const d = variantDirName('openssl-curl/enc-aes-256-cbc-pbkdf2+curl-data-binary+syncd');
+    assert.match(d, /^v-[0-9a-f]{12}$/);
+    assert.notEqual(d, variantDirName('openssl-curl/enc-aes-256-cbc-pbkdf2+curl-data-binary'));
   });
 });
 
