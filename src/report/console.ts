@@ -89,6 +89,10 @@ export function renderConsoleSummary(report: RunReport, opts: ConsoleOptions): s
       out.push(line(...segs));
     }
   }
+  // A known gap that was detected is stale: the scenario still claims the rules miss it.
+  for (const v of report.verdicts.filter((x) => x.known_gap !== undefined && x.outcome === 'detected')) {
+    out.push(line(['yellow', `known gap closed: ${v.variant_id} is marked as a known gap but was detected; update its known_gap`]));
+  }
   for (const col of report.collectors.filter((x) => x.lost_records > 0 || x.errors.length > 0)) {
     out.push(line(['yellow', `collector ${col.id}: ${col.lost_records} records lost, ${col.errors.length} error(s)${col.errors[0] ? `: ${col.errors[0]}` : ''}`]));
   }

@@ -42,6 +42,14 @@ describe('console summary', () => {
     assert.match(out, /exit 1/);
   });
 
+  test('a detected variant still marked as a known gap is called out as stale', () => {
+    const r = loadFixture('run-a');
+    const v = r.verdicts.find((x) => x.outcome === 'detected')!;
+    assert.doesNotMatch(renderConsoleSummary(r, { color: false, width: 200 }), /known gap closed/);
+    v.known_gap = 'said to be missed';
+    assert.match(renderConsoleSummary(r, { color: false, width: 200 }), new RegExp(`known gap closed: ${v.variant_id.replace(/[+.*?()[\]]/g, '\\$&')} is marked`));
+  });
+
   test('lines fit the width and event text cannot smuggle escape codes', () => {
     const r = loadFixture('run-a');
     r.verdicts.find((v) => v.outcome === 'error')!.reason = 'boom \u001b[2J\u001b]0;title\u0007 cleared';
