@@ -53,6 +53,7 @@ interface Buffered {
   seq: number;
   line?: string;
   lineNo?: number;
+  cats?: string[] | null;
 }
 
 /** Binary min-heap on (ts, arrival). */
@@ -231,7 +232,7 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
         for (const ev of parse(line, lineNo)) pushEvent(ev);
       };
       judge = (b) => {
-        if (!gate.usefulNow(b.line!)) return;
+        if (!gate.usefulNow(b.line!, b.cats ?? null)) return;
         gate.countParsed();
         // Its turn in time order: evaluate in place, exactly where its event would have been.
         for (const ev of parse(b.line!, b.lineNo!)) {
@@ -253,12 +254,12 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
             if (ts >= lastReleased) advance(ts);
           } else if (ts < lastReleased) {
             // Later than the reorder window: judged now, as its event would be evaluated now.
-            if (gate.usefulNow(line)) {
+            if (gate.usefulNow(line, gate.lastCategories())) {
               gate.countParsed();
               parseNow(line, lineNo);
             }
           } else {
-            heap.push({ ev: null, ts, seq: seq++, line, lineNo });
+            heap.push({ ev: null, ts, seq: seq++, line, lineNo, cats: gate.lastCategories() });
             advance(ts);
           }
           return out;

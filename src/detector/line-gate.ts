@@ -24,8 +24,10 @@ export interface LineGate {
    * (only partial state could use it: ask `usefulNow` when its turn comes in time order).
    */
   classify(line: string): 'parse' | 'drop' | 'wait';
+  /** The categories `classify` read from the line it judged last (rawCategories). */
+  lastCategories(): string[] | null;
   /** At the line's turn (every earlier event evaluated): could the rules' open state use it? */
-  usefulNow(line: string): boolean;
+  usefulNow(line: string, cats: string[] | null): boolean;
   stats(): { parsed: number; skipped: number; literals: string[] };
   /** Counts a line that `usefulNow` let through (for stats). */
   countParsed(): void;
@@ -64,12 +66,6 @@ export function rawCategories(line: string): string[] | null {
   let i = line.indexOf('category"');
   if (i < 0) return null;
   const out: string[] = [];
-  const readString = (j: number): [string, number] | null => {
-    const end = line.indexOf('"', j + 1);
-    if (end < 0) return null;
-    const s = line.slice(j + 1, end);
-    return s.includes('\\') ? null : [s, end + 1];
-  };
   while (i >= 0) {
     let j = i + 9;
     while (WS.has(line[j]!)) j++;
@@ -77,20 +73,16 @@ export function rawCategories(line: string): string[] | null {
     j++;
     while (WS.has(line[j]!)) j++;
     if (line[j] === '"') {
-      const r = readString(j);
-      if (!r) return null;
-      out.push(r[0]);
-      j = r[1];
+      j = readString(line, j, out);
+      if (j < 0) return null;
     } else if (line[j] === '[') {
       j++;
       for (;;) {
         while (WS.has(line[j]!)) j++;
         if (line[j] === ']') break;
         if (line[j] !== '"') return null;
-        const r = readString(j);
-        if (!r) return null;
-        out.push(r[0]);
-        j = r[1];
+        j = readString(line, j, out);
+        if (j < 0) return null;
         while (WS.has(line[j]!)) j++;
         if (line[j] === ',') j++;
         else if (line[j] !== ']') return null;
@@ -99,6 +91,16 @@ export function rawCategories(line: string): string[] | null {
     i = line.indexOf('category"', j);
   }
   return out;
+}
+
+/** The JSON string starting at `j` (a quote) into `out`; the index after it, or -1 if it has escapes. */
+function readString(line: string, j: number, out: string[]): number {
+  const end = line.indexOf('"', j + 1);
+  if (end < 0) return -1;
+  const s = line.slice(j + 1, end);
+  if (s.includes('\\')) return -1;
+  out.push(s);
+  return end + 1;
 }
 
 function escapeRegExp(s: string): string {
@@ -120,9 +122,28 @@ export function createLineGate(rules: readonly StreamRule[], ctx: GateContext): 
   let parsed = 0;
   let skipped = 0;
   const mayFollow = (cats: string[] | null): boolean => followers.some((f) => !f.categories || !cats || cats.some((c) => f.categories!.has(c)));
+  let lastCats: string[] | null = null;
+  // The followers with open state, rebuilt only when some rule's state changed.
+  let openVersion = -1;
+  let open: Array<{ categories: ReadonlySet<string> | null; values: string[] | null }> = [];
+  const openFollowers = (): typeof open => {
+    let v = 0;
+    for (const f of followers) v += f.version();
+    if (v === openVersion) return open;
+    openVersion = v;
+    open = [];
+    for (const f of followers) {
+      const st = f.state();
+      if (st.waiting) open.push({ categories: null, values: null });
+      else if (st.open) open.push({ categories: f.categories, values: st.values });
+    }
+    return open;
+  };
   return {
+    lastCategories: () => lastCats,
     classify(line) {
       const cats = rawCategories(line);
+      lastCats = cats;
       if ((ctx.enrich && (cats === null || cats.includes('process'))) || startRe.test(line)) {
         parsed++;
         return 'parse';
@@ -131,15 +152,13 @@ export function createLineGate(rules: readonly StreamRule[], ctx: GateContext): 
       skipped++;
       return 'drop';
     },
-    usefulNow(line) {
-      const cats = rawCategories(line);
-      for (let k = 0; k < followers.length; k++) {
-        const f = followers[k]!;
-        if (f.categories && cats && !cats.some((c) => f.categories!.has(c))) continue;
-        const st = f.state();
-        if (st.waiting || (st.open && st.values === null)) return true;
-        if (!st.open) continue;
-        for (let v = 0; v < st.values!.length; v++) if (line.includes(st.values![v]!)) return true;
+    usefulNow(line, cats) {
+      const open = openFollowers();
+      for (let k = 0; k < open.length; k++) {
+        const o = open[k]!;
+        if (o.categories && cats && !cats.some((c) => o.categories!.has(c))) continue;
+        if (o.values === null) return true;
+        for (let v = 0; v < o.values.length; v++) if (line.includes(o.values[v]!)) return true;
       }
       skipped++;
       return false;

@@ -54,6 +54,8 @@ export interface RuleGate {
      * values (strings as they appear in a raw line) that a line must contain to advance one; null = any line of those categories may.
      */
     state(): { open: boolean; waiting: boolean; values: string[] | null };
+    /** Changes whenever `state()` may answer differently (never decreases). */
+    version(): number;
   };
 }
 

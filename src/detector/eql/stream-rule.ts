@@ -175,6 +175,7 @@ function sequenceGate(q: Query, plan: import('./sequence-matcher.js').SequencePl
     follow: followers.length
       ? {
           categories: cats.includes(null) ? null : new Set(cats as string[]),
+          version: () => matcher.version,
           state() {
             if (matcher.version === cacheVersion) return cached;
             const st = matcher.openState(Math.max(pos, 0), 32);
