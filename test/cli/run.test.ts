@@ -37,17 +37,17 @@ async function leftovers(runId: string, report: RunReport): Promise<string[]> {
     const rules = (await runner.run(['auditctl', '-l'])).stdout;
     if (rules.includes(runId)) found.push(`audit rules: ${rules}`);
   }
-  // No process of the run: every pid the journals and windows name is gone (or a zombie).
-  for (const v of report.verdicts) {
-    for (const a of v.actions) {
-      try {
-        const stat = readFileSync(`/proc/${a.pid}/stat`, 'utf8');
-        if (!/\) Z /.test(stat) && readFileSync(`/proc/${a.pid}/environ`, 'utf8').includes(runId)) found.push(`process ${a.pid}`);
-      } catch {
-        /* gone */
-      }
+  // No process of the run: none carries the run's PURPLE_RUN_ID marker (zombies aside).
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`PURPLE_RUN_ID=${runId}`)) continue;
+      if (/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
+      found.push(`process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')}`);
+    } catch {
+      /* gone meanwhile */
     }
   }
+  void report;
   return found;
 }
 
@@ -155,6 +155,62 @@ describe('purple run (CLI, real emulations)', async () => {
     assert.equal(report.verdicts.find((v) => v.variant_id === 'openssl-curl/negative-plaintext-curl')?.outcome, 'true-negative');
     assert.match(r.stdout, /strace/);
     assert.deepEqual(await leftovers(runId, report), []);
+  });
+
+  test('real run folders: --baseline catches a regression, merge joins them, --sign + verify hold', { skip }, async () => {
+    const out = join(dir, 'bm');
+    const keys = join(dir, 'keys');
+    assert.equal((await purple(['keygen', '--out', keys])).exitCode, 0);
+    const a = await purple(['run', '--variant', POSITIVE, '--collector', collector!, '--out', out, '--run-id', `t-base-${process.pid}`, '--sign', join(keys, 'purple-signing.pem')]);
+    assert.equal(a.exitCode, 0, a.stderr);
+    const aDir = join(out, `t-base-${process.pid}`);
+    const v = await purple(['verify', aDir, '--key', join(keys, 'purple-signing.pub')]);
+    assert.equal(v.exitCode, 0, `${v.stdout}\n${v.stderr}`);
+    // The same variant against rules that cannot see Linux: detected before, missed now.
+    const macRules = join(dir, 'mac-rules');
+    cpSync(join(ROOT, 'rules', 'eql'), macRules, { recursive: true, filter: (f) => !/linux/.test(f) });
+    const b = await purple(['run', '--variant', POSITIVE, '--collector', collector!, '--out', out, '--run-id', `t-reg-${process.pid}`, '--rules', macRules, '--baseline', join(aDir, 'report.json')]);
+    assert.equal(b.exitCode, 1, b.stdout);
+    assert.match(b.stdout, /regression/);
+    assert.match(b.stdout, new RegExp(POSITIVE.replace(/[+.*]/g, '\\$&')));
+    const m = await purple(['merge', aDir, join(out, `t-reg-${process.pid}`), '--out', join(dir, 'fleet'), '--check']);
+    assert.equal(m.exitCode, 1, 'one of the merged runs failed an expectation');
+    const fleet = JSON.parse(readFileSync(join(dir, 'fleet', 'report.json'), 'utf8')) as RunReport;
+    assert.deepEqual(validateReport(fleet), []);
+    assert.equal(fleet.verdicts.length, 2);
+    // A changed byte in a signed artifact is caught.
+    writeFileSync(join(aDir, 'summary.md'), readFileSync(join(aDir, 'summary.md'), 'utf8') + ' ');
+    const bad = await purple(['verify', aDir, '--key', join(keys, 'purple-signing.pub')]);
+    assert.notEqual(bad.exitCode, 0);
+    assert.match(bad.stdout + bad.stderr, /summary\.md/);
+  });
+
+  test('kill -9 of the harness mid-run, then purple cleanup: nothing left (processes, files, audit rules, namespace)', { skip: skip || (isRoot && (await runner.which('ip')) ? false : 'needs root and iproute2 (netns sink)') }, async () => {
+    const runId = `t-kill-${process.pid}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--variant', 'openssl-curl/*+d30', '--sink', 'netns', '--out', join(dir, 'kill'), '--run-id', runId, '--collector', collector!], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    for (let i = 0; i < 600 && !/\[1\/1\] \S+\+d30 …/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stderr, /\+d30 …/, stderr);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await exited;
+    const before = await leftovers(runId, { verdicts: [] } as unknown as RunReport);
+    assert.ok(before.some((x) => x.startsWith('process')) && before.some((x) => x.startsWith('state')), `the killed run left its state and processes: ${before.join('; ')}`);
+    const list = await purple(['cleanup', '--list']);
+    assert.match(list.stdout, new RegExp(runId), 'the crashed run is listed with its state');
+    const c1 = await purple(['cleanup', runId]);
+    assert.equal(c1.exitCode, 0, `${c1.stdout}\n${c1.stderr}`);
+    assert.deepEqual(await leftovers(runId, { verdicts: [] } as unknown as RunReport), []);
+    const netns = (await runner.run(['ip', 'netns', 'list'])).stdout;
+    assert.doesNotMatch(netns, /purple/, 'no namespace of the run');
+    const c2 = await purple(['cleanup', runId]);
+    assert.notEqual(c2.exitCode, null, 'a second cleanup ends too');
   });
 
   test('--dry-run prints commands and the loopback destinations, and creates nothing', async () => {
