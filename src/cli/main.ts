@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // purple: the CLI. One file per verb; each exports register(program); verbs.ts lists them in order.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { VERB_SUMMARY } from './verb-summary.js';
 import { EXIT_BAD_INPUT, packageVersion } from './common.js';
 
 function createProgram(): Command {
@@ -55,10 +56,24 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+/** Top-level help lists the verbs from a static table, so it loads no verb's code. */
+function registerSummaries(program: Command): void {
+  for (const v of VERB_SUMMARY) {
+    program
+      .command(v.args ? `${v.name} ${v.args}` : v.name)
+      .description(v.description)
+      .addOption(new Option('--options').hideHelp()); // shows "[options]" as the real verbs do
+  }
+}
+
 const argv = process.argv;
 const first = argv[2];
 let program = createProgram();
-if (first !== '-V' && first !== '--version' && !(await registerOnly(program, first))) {
+if (first === undefined || first === '-h' || first === '--help') {
+  registerSummaries(program);
+} else if (first === 'help' && argv[3] !== undefined && (await registerOnly(program, argv[3]))) {
+  // `purple help <verb>`: that verb only
+} else if (first !== '-V' && first !== '--version' && !(await registerOnly(program, first))) {
   program = createProgram();
   const { VERBS } = await import('./verbs.js');
   for (const register of VERBS) register(program);

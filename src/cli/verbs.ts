@@ -13,3 +13,4 @@ import { register as registerCleanup } from './cleanup.js';
 
 export const VERBS: Array<(program: Command) => void> = [
   registerRun, registerList, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+
