@@ -83,9 +83,11 @@ function logStateForError(conf: AuditdConf, status: AuditStatus | undefined): st
   return `auditd pid ${String(status?.pid ?? 'unknown')}, audit enabled ${String(status?.enabled ?? 'unknown')}, free space by ${conf.logFile}: ${free}`;
 }
 
-async function watchPaths(runner: CommandRunner): Promise<string[]> {
+/** `options.pythonPath`: the interpreter the run's Python variants use (its cryptography module is watched). */
+async function watchPaths(runner: CommandRunner, options: Record<string, unknown>): Promise<string[]> {
   const paths = findLibcryptoFiles();
-  const rust = await findPythonCryptographyModule(runner);
+  const python = typeof options['pythonPath'] === 'string' ? (options['pythonPath'] as string) : undefined;
+  const rust = await findPythonCryptographyModule(runner, python);
   if (rust) paths.push(rust);
   return paths;
 }
@@ -104,7 +106,7 @@ async function probe(ctx: Omit<CollectorContext, 'rawDir' | 'runId'>): Promise<C
   if (!status.pid && !auditd) return no('no audit daemon: records would only reach the kernel log', 'sudo apt-get install -y auditd');
   const logProblem = logWriteProblem(readConf());
   if (logProblem) return no(logProblem.reason, logProblem.fix);
-  const libs = await watchPaths(ctx.runner);
+  const libs = await watchPaths(ctx.runner, ctx.options);
   const notes: string[] = [];
   if (!status.pid) notes.push('auditd is stopped: the run starts it and stops it again afterwards');
   if (status.enabled === 0) notes.push('audit is disabled: the run enables it and disables it again afterwards');
@@ -192,7 +194,7 @@ async function start(ctx: CollectorContext): Promise<CollectorSession> {
   const pos: LogPosition | undefined = markLogPosition(conf.logFile);
   const key = auditKeyForRun(ctx.runId);
   const arches = ruleArchesFor(osArch() === 'x64' ? 'x86_64' : osArch() === 'arm64' ? 'aarch64' : osArch());
-  const libs = await watchPaths(runner);
+  const libs = await watchPaths(runner, ctx.options);
   const rules = buildAuditRules(key, arches, libs);
   ctx.recordArtifact?.('audit-rule-key', key);
   undo.push({

@@ -269,7 +269,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       runId,
       variants: selected,
       collectors,
-      collectorOptions: { keepAll: opts.keepAllTelemetry === true },
+      collectorOptions: { keepAll: opts.keepAllTelemetry === true, ...(pythonPath ? { pythonPath } : {}) },
       hostName: host.name,
       hostId: host.id,
       isRoot: host.isRoot,
