@@ -126,6 +126,11 @@ export async function launchVariant(ctx: LaunchContext): Promise<LaunchResult> {
   // Substitute everything first: a bad placeholder is bad input before anything starts.
   const argvs = steps.map((s) => substituteArgv(s.argv, values, { variantId: ctx.variant.id, file: ctx.variant.source.file, ...(ctx.variant.source.line !== undefined ? { line: ctx.variant.source.line } : {}) }));
 
+  // The variant id alone is shared by two runs of the same variant on one host: match the run too.
+  const variantMarkers = [
+    { name: 'PURPLE_RUN_ID', value: ctx.runId },
+    { name: 'PURPLE_VARIANT_ID', value: ctx.variant.id },
+  ];
   const startMs = Date.now();
   const deadline = startMs + ctx.timeoutMs;
   const running: Running[] = [];
@@ -138,7 +143,7 @@ export async function launchVariant(ctx: LaunchContext): Promise<LaunchResult> {
   const killAll = (): Promise<void> => {
     killing ??= (async () => {
       const pgids = running.map((r) => r.pid).filter((p): p is number => p !== undefined);
-      await killProcessTree({ pgids, marker: { name: 'PURPLE_VARIANT_ID', value: ctx.variant.id } }, ctx.killGraceMs ?? 2000);
+      await killProcessTree({ pgids, marker: variantMarkers }, ctx.killGraceMs ?? 2000);
     })();
     wake?.();
     return killing;
@@ -245,7 +250,7 @@ export async function launchVariant(ctx: LaunchContext): Promise<LaunchResult> {
     await Promise.all(running.map((r) => r.exited));
     // Steps have ended; whatever they left running in the background goes too.
     const pgids = running.map((r) => r.pid).filter((p): p is number => p !== undefined);
-    if (!killing && pgids.length) await killProcessTree({ pgids, marker: { name: 'PURPLE_VARIANT_ID', value: ctx.variant.id } }, ctx.killGraceMs ?? 2000);
+    if (!killing && pgids.length) await killProcessTree({ pgids, marker: variantMarkers }, ctx.killGraceMs ?? 2000);
     if (killing) await killing;
   } finally {
     clearTimeout(timer);

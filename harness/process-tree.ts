@@ -88,9 +88,13 @@ export function collectTree(table: Map<number, ProcEntry>, rootPids: readonly nu
  * its own). Catches re-parented, setsid'd descendants that no parent link leads to any more.
  */
 export async function findByEnvironMarker(name: string, value: string): Promise<number[]> {
-  if (!hasProc) return [];
-  const needle = Buffer.from(`\0${name}=${value}\0`);
-  const first = Buffer.from(`${name}=${value}\0`);
+  return findByEnvironMarkers([{ name, value }]);
+}
+
+/** pids whose environment has every one of the markers (e.g. the run id AND the variant id). */
+export async function findByEnvironMarkers(markers: ReadonlyArray<{ name: string; value: string }>): Promise<number[]> {
+  if (!hasProc || markers.length === 0) return [];
+  const tests = markers.map(({ name, value }) => ({ needle: Buffer.from(`\0${name}=${value}\0`), first: Buffer.from(`${name}=${value}\0`) }));
   const names = await readdir('/proc').catch(() => [] as string[]);
   const found: number[] = [];
   // Never ourselves or our ancestors, even if whoever started us exported the same marker.
@@ -107,7 +111,7 @@ export async function findByEnvironMarker(name: string, value: string): Promise<
       if (!/^\d+$/.test(n) || skip.has(Number(n))) return;
       const env = await readFile(`/proc/${n}/environ`).catch(() => undefined);
       if (!env || env.length === 0) return;
-      if (env.subarray(0, first.length).equals(first) || env.includes(needle)) found.push(Number(n));
+      if (tests.every(({ needle, first }) => env.subarray(0, first.length).equals(first) || env.includes(needle))) found.push(Number(n));
     }),
   );
   return found.sort((a, b) => a - b);
@@ -139,14 +143,20 @@ export interface KillTarget {
   pgids: number[];
   /** Extra roots whose descendants must die too. */
   rootPids?: number[];
-  /** Environment marker shared by every process of the tree, e.g. PURPLE_RUN_ID=<id>. */
-  marker?: { name: string; value: string };
+  /**
+   * Environment marker shared by every process of the tree, e.g. PURPLE_RUN_ID=<id>; several
+   * must all be present (a variant id alone is not unique when two runs share a host).
+   */
+  marker?: { name: string; value: string } | ReadonlyArray<{ name: string; value: string }>;
 }
 
 async function snapshot(t: KillTarget, signalled: ReadonlySet<number> = new Set()): Promise<Set<number>> {
   const table = await readProcessTable();
   const set = collectTree(table, [...t.pgids, ...(t.rootPids ?? []), ...signalled], t.pgids);
-  if (t.marker) for (const p of await findByEnvironMarker(t.marker.name, t.marker.value)) if (!table.get(p)?.zombie) set.add(p);
+  if (t.marker) {
+    const markers = 'name' in t.marker ? [t.marker] : t.marker;
+    for (const p of await findByEnvironMarkers(markers)) if (!table.get(p)?.zombie) set.add(p);
+  }
   // A pid we signalled that is gone from the table (or a zombie) needs nothing more.
   set.delete(process.pid);
   return set;

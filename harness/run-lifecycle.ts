@@ -31,9 +31,10 @@ import { startNetnsSink } from './sink/netns-sink.js';
 import { startSink, uploadUrl, websocketUrl, type Sink } from './sink/sink.js';
 import { makeSelfSignedCert } from './sink/tls-cert.js';
 import { createHostProbes, findSkipReason } from './scenario/skip-reason.js';
+import { acquireHostLock, HOST_EXCLUSIVE_COLLECTORS, lockPath, defaultLockDir, type HostLock } from './host-lock.js';
 import { killRunProcesses, RunStateFile, undoArtifact } from './state.js';
 import type { PlannedCommand, ProgressEvent, RunExecution, RunOptions, RunPlan, SinkEndpoints, VariantExecution } from './types.js';
-import { assertRunId, createRunWorkspace, variantFolderName, workspacePath, type RunWorkspace } from './workspace.js';
+import { assertRunId, createRunWorkspace, variantDirName, variantFolderName, workspacePath, type RunWorkspace } from './workspace.js';
 
 /** The catalogue folder shipped beside package.json (from source or from dist/). */
 export function findScenariosDir(): string {
@@ -117,8 +118,34 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     interrupted = true;
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const locks: HostLock[] = [];
+  const NOT_STARTED = Symbol('interrupted while waiting for a host lock');
 
   try {
+    // Host-wide settings some collectors change for the length of a run (auditing on, auditd,
+    // the backlog limit) cannot be shared: a second run waits here for the first to finish.
+    const lockDir = opts.lockDir ?? defaultLockDir();
+    const resources = [...new Set(opts.collectors.map((c) => HOST_EXCLUSIVE_COLLECTORS[c.id]).filter((r): r is string => r !== undefined))].sort();
+    for (const resource of resources) {
+      // Recorded first: a crash while waiting or holding it leaves something `purple cleanup` can undo.
+      await state.recordArtifact('host-lock', lockPath(resource, lockDir), 'harness');
+      const lock = await acquireHostLock(resource, {
+        runId,
+        lockDir,
+        ...(signal ? { signal } : {}),
+        onWait: (holder, file) =>
+          emit({
+            type: 'waiting-for-lock',
+            resource,
+            lockFile: file,
+            holder: { runId: holder.runId, pid: holder.pid, since: holder.since },
+            message: `waiting for run ${holder.runId} (pid ${holder.pid}, since ${holder.since}) to finish: it holds the host's ${resource} settings (${file})`,
+          }),
+      });
+      if (!lock) throw NOT_STARTED;
+      locks.push(lock);
+    }
+
     ws = await createRunWorkspace(runId, {
       ...(user ? { owner: user } : {}),
       ...(opts.payloadBytes !== undefined ? { payloadBytes: opts.payloadBytes } : {}),
@@ -222,6 +249,22 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
         timedOut: exec.timedOut,
       });
     }
+  } catch (e) {
+    if (e !== NOT_STARTED) throw e;
+    for (const variant of opts.variants) {
+      results.push({
+        variant,
+        status: 'skipped',
+        reason: 'not run: the run was interrupted while waiting for another run to finish',
+        journal: [],
+        journalProblems: [],
+        receipts: [],
+        window: { variantId: variant.id, rootPids: [], startMs: Date.now(), endMs: Date.now() },
+        steps: [],
+        timedOut: false,
+        interrupted: true,
+      });
+    }
   } finally {
     signal?.removeEventListener('abort', onAbort);
     const step = (s: CleanupStep): void => {
@@ -254,7 +297,9 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     const snap = state.snapshot();
     step(await killRunProcesses(snap, Math.min(killGraceMs, 1000)));
     // Collectors undo their own artifacts in stop(); undoing again is idempotent and catches a stop() that failed.
-    for (const a of [...snap.artifacts].reverse()) if (a.kind !== 'process-group' && a.kind !== 'pid') step(await undoArtifact(a, baseRunner));
+    for (const a of [...snap.artifacts].reverse()) if (a.kind !== 'process-group' && a.kind !== 'pid') step(await undoArtifact(a, baseRunner, runId));
+    // Normally released just above, after every host setting was restored; this catches the rest.
+    for (const l of locks) await l.release().catch(() => undefined);
     if (opts.preserveRawDir) await preserveRawFiles(collectorOutputs, opts.preserveRawDir, step);
     if (ws && !opts.keepWorkspace) step(await ws.remove());
     else if (ws) step({ what: `keep workspace ${ws.root}`, ok: true, detail: `kept on request; \`purple cleanup ${runId}\` removes it` });
@@ -382,7 +427,7 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
     else if (v.requires_python?.length) entry.reason = `needs python module(s) ${v.requires_python.join(', ')} (checked when the run starts)`;
     plan.variants.push(entry);
     if (reason) continue;
-    const dir = join(root, 'variants', variantFolderName(v.id));
+    const dir = join(root, 'variants', variantDirName(v.id));
     const sinkUrl = uploadUrl(endpoints, v.id);
     const sinkWsUrl = websocketUrl(endpoints, v.id);
     const values = placeholderValues({

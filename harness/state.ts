@@ -2,11 +2,12 @@
 // process groups, collector artifacts such as audit rule keys). Rewritten atomically on every
 // change, so after a kill -9 `cleanupRun(runId)` can undo exactly what was left behind.
 
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { PurpleError, type CleanupStep, type CommandRunner } from '../src/model/index.js';
 import { createCommandRunner } from './command-runner.js';
+import { removeRunLock } from './host-lock.js';
 import { isAlive, killProcessTree, processStartTicks, readProcessTable } from './process-tree.js';
 import { assertRunId, removeWorkspace, workspacePath } from './workspace.js';
 import { writeFileAtomic } from './write-file-atomic.js';
@@ -75,8 +76,11 @@ export class RunStateFile {
     const dir = opts.stateDir ?? defaultStateDir();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = stateFilePath(opts.runId, dir);
-    const existing = await readFile(path, 'utf8').catch(() => undefined);
-    if (existing !== undefined) {
+    // O_EXCL: of two runs started with the same id at the same moment, exactly one gets it.
+    try {
+      await (await open(path, 'wx', 0o600)).close();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       throw new PurpleError('BAD_INPUT', `run ${opts.runId} already has a state file (${path})`, {
         hint: `use another run id, or run \`purple cleanup ${opts.runId}\` if that run crashed`,
       });
@@ -223,7 +227,7 @@ function isRemovablePath(p: string): boolean {
 }
 
 /** Undoes one artifact. Exported for the run lifecycle, which undoes its own the same way. */
-export async function undoArtifact(a: RunStateArtifact, runner: CommandRunner): Promise<CleanupStep> {
+export async function undoArtifact(a: RunStateArtifact, runner: CommandRunner, runId?: string): Promise<CleanupStep> {
   const what = `${a.kind} ${a.value} (${a.by})`;
   const run = async (argv: string[], goneMarker: RegExp): Promise<CleanupStep> => {
     const r = await runner.run(argv, { timeoutMs: 15_000 });
@@ -246,6 +250,12 @@ export async function undoArtifact(a: RunStateArtifact, runner: CommandRunner): 
       if (!isRemovablePath(a.value)) return { what: `undo ${what}`, ok: false, detail: 'refusing: only purple paths under the temp folder are removed' };
       await rm(a.value, { recursive: true, force: true });
       return { what: `remove ${a.value}`, ok: true };
+    }
+    case 'host-lock': {
+      if (!isAbsolute(a.value) || !a.value.endsWith('.lock')) return { what: `undo ${what}`, ok: false, detail: 'refusing: not a lock file path' };
+      if (runId === undefined) return { what: `undo ${what}`, ok: false, detail: 'needs the run id' };
+      const r = await removeRunLock(a.value, runId);
+      return { what: `release host lock ${a.value}`, ok: r.removed || !/still alive/.test(r.detail), detail: r.detail };
     }
     case 'process-group':
     case 'pid':
@@ -296,7 +306,7 @@ export async function cleanupRun(runId: string, opts: { stateDir?: string; runne
     return [{ what: `cleanup of run ${runId}`, ok: false, detail: `the run is still active (harness pid ${state.harnessPid}); stop it first (Ctrl-C), or force the cleanup` }];
   }
   steps.push(await killRunProcesses(state));
-  for (const a of [...state.artifacts].reverse()) steps.push(await undoArtifact(a, runner));
+  for (const a of [...state.artifacts].reverse()) steps.push(await undoArtifact(a, runner, runId));
   steps.push(isRemovablePath(state.workspace) ? await removeWorkspace(state.workspace) : { what: `remove workspace ${state.workspace}`, ok: false, detail: 'refusing: not a purple folder under the temp folder' });
   const path = stateFilePath(runId, stateDir);
   if (steps.every((s) => s.ok)) {

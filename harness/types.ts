@@ -40,6 +40,8 @@ export type ProgressEvent =
       timedOut: boolean;
     }
   | { type: 'interrupted'; runId: string }
+  /** Another live run holds a host-wide resource this run needs; the run waits (once per holder). */
+  | { type: 'waiting-for-lock'; resource: string; lockFile: string; holder: { runId: string; pid: number; since: string }; message: string }
   | { type: 'cleanup'; step: CleanupStep }
   | { type: 'run-end'; runId: string; interrupted: boolean };
 
@@ -90,6 +92,8 @@ export interface RunOptions {
   payloadBytes?: number;
   /** State folder override (else PURPLE_STATE_DIR, else the default per uid). */
   stateDir?: string;
+  /** Host lock folder override (else PURPLE_LOCK_DIR, else /var/lib/purple-harness/locks as root). */
+  lockDir?: string;
   /** Grace between SIGTERM and SIGKILL when a tree is killed; default 2000 ms. */
   killGraceMs?: number;
   /** Platform override for tests; default process.platform mapped to linux/macos. */
