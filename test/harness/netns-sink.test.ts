@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanupRun, executeRun, findByEnvironMarker, planRun, readRunState, workspacePath } from '../../harness/index.js';
+import { cleanupRun, executeRun, findByEnvironMarker, planRun, readRunState, variantDirName, workspacePath } from '../../harness/index.js';
 import { isPurpleError } from '../../src/model/index.js';
 import { makeVariant, testRunId } from './helpers.js';
 
@@ -79,7 +79,7 @@ describe('netns sink', { skip: usable ? false : 'needs root on Linux with ip net
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
-      const ready = join(workspacePath(runId), 'variants', 'crash__block', 'ready');
+      const ready = join(workspacePath(runId), 'variants', variantDirName('crash/block'), 'ready');
       for (let i = 0; i < 400 && !existsSync(ready); i++) await sleep(50);
       assert.ok(existsSync(ready), `the run started (stderr: ${stderr})`);
       const s = await readRunState(runId, stateDir);

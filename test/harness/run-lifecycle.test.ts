@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { executeRun, findByEnvironMarker, planRun, stateFilePath, workspacePath, type ProgressEvent } from '../../harness/index.js';
+import { executeRun, findByEnvironMarker, planRun, stateFilePath, variantDirName, workspacePath, type ProgressEvent } from '../../harness/index.js';
 import type { Collector, CollectorContext, CollectorOutput, EmulationWindow } from '../../src/model/index.js';
 import { makeVariant, testRunId } from './helpers.js';
 
@@ -206,7 +206,7 @@ describe('executeRun', () => {
           if (e.type === 'variant-start' && e.variantId === 'a/blocks') {
             const ws = workspacePath(runId);
             const t = setInterval(() => {
-              if (existsSync(join(ws, 'variants', 'a__blocks', 'ready'))) {
+              if (existsSync(join(ws, 'variants', variantDirName('a/blocks'), 'ready'))) {
                 clearInterval(t);
                 ac.abort();
               }
@@ -252,7 +252,7 @@ describe('planRun (dry run)', () => {
         ['p/mac', false, 'runs on macos only'],
       ]);
       assert.equal(plan.commands.length, 2);
-      assert.deepEqual(plan.commands[0]?.argv, ['curl', '-H', 'Authorization: Bearer <redacted>', '--data-binary', `@${join(workspacePath(runId), 'variants', 'p__one', 'payload.enc')}`, 'http://127.0.0.1:<port>/upload/p/one']);
+      assert.deepEqual(plan.commands[0]?.argv, ['curl', '-H', 'Authorization: Bearer <redacted>', '--data-binary', `@${join(workspacePath(runId), 'variants', variantDirName('p/one'), 'payload.enc')}`, 'http://127.0.0.1:<port>/upload/p/one']);
       assert.deepEqual(plan.commands[1]?.argv, ['sh', '/opt/purple/scenarios/x.sh', '<redacted>']);
       assert.equal(plan.commands[1]?.detached, true);
       assert.equal(plan.commands[1]?.delay_s, 2);

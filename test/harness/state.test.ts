@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanupRun, findByEnvironMarker, listRuns, readProcessTable, readRunState, RunStateFile, workspacePath, writeFileAtomic } from '../../harness/index.js';
+import { cleanupRun, findByEnvironMarker, listRuns, readProcessTable, readRunState, RunStateFile, variantDirName, workspacePath, writeFileAtomic } from '../../harness/index.js';
 import { isPurpleError } from '../../src/model/index.js';
 import { testRunId } from './helpers.js';
 
@@ -117,7 +117,7 @@ describe('kill -9 mid-run, then cleanupRun', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
       const ws = workspacePath(runId);
-      const ready = join(ws, 'variants', 'crash__block', 'ready');
+      const ready = join(ws, 'variants', variantDirName('crash/block'), 'ready');
       for (let i = 0; i < 400 && !existsSync(ready); i++) await sleep(50);
       assert.ok(existsSync(ready), `the run started (stderr: ${stderr})`);
       // Wait for the state file to list the step, then crash the harness without any chance to clean up.
