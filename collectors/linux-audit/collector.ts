@@ -231,7 +231,12 @@ async function start(ctx: CollectorContext): Promise<CollectorSession> {
       undo.splice(undo.indexOf(removeRules), 1);
       const rmErr = await removeRules.run();
       if (rmErr) errors.push(rmErr);
-      const lostAfter = (await readStatus(runner, auditctl)).status?.lost ?? lostBefore;
+      const statusAfter = (await readStatus(runner, auditctl)).status;
+      const lostAfter = statusAfter?.lost ?? lostBefore;
+      const daemonPid = (details.auditd_started as number | undefined) ?? status0.pid;
+      if (daemonPid && statusAfter && statusAfter.pid !== daemonPid) {
+        errors.push(`auditd (pid ${daemonPid}) stopped during the run${statusAfter.pid ? ` (now pid ${statusAfter.pid})` : ''}: records after that point never reached the log, so variants from then on have incomplete telemetry`);
+      }
       const text = await readRunRecords(runner, pos, key, errors, async () => logStateForError(conf, (await readStatus(runner, auditctl)).status));
       await rollback();
 

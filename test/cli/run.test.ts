@@ -213,6 +213,40 @@ describe('purple run (CLI, real emulations)', async () => {
     assert.notEqual(c2.exitCode, null, 'a second cleanup ends too');
   });
 
+  test('auditd killed mid-run: the run goes on, the report says why, a miss after it is telemetry-incomplete', { skip: collector === 'linux-audit' ? false : 'needs the audit collector' }, async () => {
+    const runId = `t-auditd-${process.pid}`;
+    const out = join(dir, 'ka');
+    const hadAuditd = /^pid [1-9]/m.test((await runner.run(['auditctl', '-s'])).stdout);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--variant', POSITIVE, 'openssl-curl/*+d30', '--out', out, '--run-id', runId, '--collector', 'linux-audit'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      for (let i = 0; i < 600 && !/\[2\/2\] \S+\+d30 …/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000));
+      const pid = Number(/^pid (\d+)/m.exec((await runner.run(['auditctl', '-s'])).stdout)?.[1]);
+      assert.ok(pid > 0, 'auditd runs during the run');
+      process.kill(pid, 'SIGKILL');
+      assert.equal(await exited, 1, stderr);
+      const report = readRun(out, runId);
+      assert.deepEqual(validateReport(report), []);
+      assert.match(report.collectors[0]!.errors.join('\n'), /auditd \(pid \d+\) stopped during the run/);
+      assert.equal(report.verdicts.find((v) => v.variant_id === POSITIVE)?.outcome, 'detected', 'what was logged before is kept');
+      const late = report.verdicts.find((v) => v.variant_id.endsWith('+d30'))!;
+      assert.equal(late.outcome, 'missed');
+      assert.equal(late.reason, 'telemetry-incomplete');
+      assert.deepEqual(await leftovers(runId, report), []);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      // Put the host back: the test killed the auditd that was running before it.
+      if (hadAuditd && !/^pid [1-9]/m.test((await runner.run(['auditctl', '-s'])).stdout)) await runner.run(['auditd']);
+    }
+  });
+
   test('--dry-run prints commands and the loopback destinations, and creates nothing', async () => {
     const out = join(dir, 'dry');
     const r = await purple(['run', '--dry-run', '--variant', POSITIVE, '--collector', 'procfs', '--out', out, '--run-id', 't-dry']);
