@@ -33,6 +33,8 @@ export interface ReportInputs {
   host: { name: string; os: string; osVersion: string; arch: string; kernel?: string; isRoot: boolean };
   tool: { version: string; gitCommit?: string };
   argv: string[];
+  /** Who ran it (the sudo user when run with sudo). */
+  operator?: string;
   /** Scenario files of the variants that were selected: id → { file, text }. */
   scenarios: Array<{ id: string; file: string; text: string }>;
   /** Reorder window of the detector (ms). */
@@ -176,6 +178,7 @@ export function buildRunReport(inp: ReportInputs): RunReport {
       ended_at: ex.endedAt,
       status: ex.interrupted ? 'interrupted' : 'completed',
       argv: inp.argv,
+      ...(inp.operator ? { operator: inp.operator } : {}),
     },
     host: {
       name: inp.host.name,

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { COLLECTORS, chooseCollectors, getCollector, type ProbeResults } from '../../collectors/registry.js';
 import { createCommandRunner } from '../../harness/command-runner.js';
 import { executeRun, planRun, writeFileAtomic } from '../../harness/index.js';
@@ -151,6 +152,16 @@ function preferredOver(id: string, chosen: string[], platform: 'linux' | 'macos'
     return pick > i;
   }
   return false;
+}
+
+/** The person behind the run: the sudo user when run with sudo, else the login user. */
+function operatorName(): string | undefined {
+  if (process.env.SUDO_USER) return process.env.SUDO_USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER;
+  }
 }
 
 function gitCommit(root: string): string | undefined {
@@ -305,6 +316,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       host: { name: host.name, os: host.os, osVersion: host.osVersion, arch: host.arch, kernel: host.kernel, isRoot: host.isRoot },
       tool: { version: packageVersion(), ...(gitCommit(root) ? { gitCommit: gitCommit(root)! } : {}) },
       argv,
+      operator: operatorName(),
       scenarios: catalogue.filter((s) => usedScenarioIds.has(s.id)).map((s) => ({ id: s.id, file: s.file.startsWith(root) ? s.file.slice(root.length + 1) : s.file, text: readFileSync(s.file, 'utf8') })),
       onVariantScored: ({ verdict, events, alerts }) => {
         if (!liveServer) return;

@@ -75,6 +75,7 @@ const inputs = (ex: RunExecution) => ({
   host: { name: 'h', os: 'linux', osVersion: 'Debian 12', arch: 'x64', isRoot: true },
   tool: { version: '0.0.0' },
   argv: ['run'],
+  operator: 'alice',
   scenarios: [{ id: 'openssl-curl', file: 'scenarios/openssl-curl.yaml', text: 'x' }],
 });
 
@@ -99,6 +100,7 @@ describe('purple run: report assembly', () => {
     assert.deepEqual(report.verdicts[0]?.attack, template.attack);
     assert.ok(report.alerts.length > 0);
     assert.equal(report.exit_code, 0);
+    assert.equal(report.run.operator, 'alice');
     assert.equal(report.coverage.coverage, 1);
     assert.ok(report.rules.length >= 10 && report.rules.every((r) => /^[0-9a-f]{64}$/.test(r.sha256)));
     assert.deepEqual(validateReport(report), []);
