@@ -34,7 +34,7 @@ export interface ReportInputs {
   tool: { version: string; gitCommit?: string };
   argv: string[];
   /** Who ran it (the sudo user when run with sudo). */
-  operator?: string;
+  operator?: string | undefined;
   /** Scenario files of the variants that were selected: id → { file, text }. */
   scenarios: Array<{ id: string; file: string; text: string }>;
   /** Reorder window of the detector (ms). */
