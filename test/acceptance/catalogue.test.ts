@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../harness/command-runner.js';
+import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
 import { collectRuleFiles, readDetectorConfig } from '../../src/cli/detect.js';
 import { detectOver, type RuleSet } from '../../src/cli/run-report.js';
 import type { RunReport } from '../../src/model/index.js';
@@ -23,6 +24,8 @@ async function skipReason(): Promise<string | false> {
   if (process.getuid?.() !== 0) return 'needs root (audit collector)';
   for (const b of ['auditctl', 'openssl', 'curl']) if (!(await runner.which(b))) return `${b} not installed`;
   if (process.env.PURPLE_SKIP_CATALOGUE === '1') return 'PURPLE_SKIP_CATALOGUE=1';
+  const a = await linuxAuditCollector.probe({ runner, hostName: 'test', hostId: 'test', isRoot: true, options: {} });
+  if (!a.available) return `audit unavailable: ${a.reason ?? ''}`;
   return false;
 }
 
