@@ -3,7 +3,7 @@
 // with each cleanup step's result kept. The state file records every creation before it happens
 // to matter, so a crashed run can be undone by cleanupRun().
 
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ import { readJournal } from './journal.js';
 import { launchVariant } from './launcher.js';
 import { placeholderValues } from './launcher.js';
 import { substituteArgv } from './placeholders.js';
-import { REDACTED } from './redact.js';
+import { redactRaw, REDACTED } from './redact.js';
 import { generateRunSecrets, listSecrets } from './run-secrets.js';
 import { createNetnsHost, type NetnsHost } from './sink/netns.js';
 import { startNetnsSink } from './sink/netns-sink.js';
@@ -300,7 +300,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     for (const a of [...snap.artifacts].reverse()) if (a.kind !== 'process-group' && a.kind !== 'pid') step(await undoArtifact(a, baseRunner, runId));
     // Normally released just above, after every host setting was restored; this catches the rest.
     for (const l of locks) await l.release().catch(() => undefined);
-    if (opts.preserveRawDir) await preserveRawFiles(collectorOutputs, opts.preserveRawDir, step);
+    if (opts.preserveRawDir) await preserveRawFiles(collectorOutputs, opts.preserveRawDir, [secrets.passphrase, secrets.keyHex, secrets.ivHex, secrets.token], step);
     if (ws && !opts.keepWorkspace) step(await ws.remove());
     else if (ws) step({ what: `keep workspace ${ws.root}`, ok: true, detail: `kept on request; \`purple cleanup ${runId}\` removes it` });
     step(await state.finish(cleanup));
@@ -377,19 +377,29 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
   }
 }
 
-async function preserveRawFiles(outputs: CollectorOutput[], dir: string, step: (s: CleanupStep) => void): Promise<void> {
+/**
+ * Copies the raw files out of the workspace with the run's secrets replaced: they name the token,
+ * key and iv in the emulations' command lines (plain, or hex-encoded as audit writes arguments
+ * with spaces), and they end up beside the report.
+ */
+async function preserveRawFiles(outputs: CollectorOutput[], dir: string, plainSecrets: readonly string[], step: (s: CleanupStep) => void): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
+    let redacted = 0;
     for (const o of outputs) {
       const kept: string[] = [];
       for (const f of o.rawFiles) {
         const dest = join(dir, `${variantFolderName(o.info.id)}-${basename(f)}`);
-        await copyFile(f, dest);
+        // latin1 maps every byte to one character and back: binary content survives unchanged.
+        const text = await readFile(f, 'latin1');
+        const clean = redactRaw(text, plainSecrets);
+        if (clean !== text) redacted++;
+        await writeFile(dest, clean, { encoding: 'latin1', mode: 0o600 });
         kept.push(dest);
       }
       o.rawFiles = kept;
     }
-    step({ what: `keep collector raw files in ${dir}`, ok: true });
+    step({ what: `keep collector raw files in ${dir}`, ok: true, ...(redacted ? { detail: `run secrets redacted in ${redacted} file(s)` } : {}) });
   } catch (e) {
     step({ what: `keep collector raw files in ${dir}`, ok: false, detail: (e as Error).message });
   }

@@ -13,6 +13,12 @@ export function generateRunSecrets(): RunSecrets {
   };
 }
 
+/**
+ * Every form a secret can take in a report or a raw file: as written, and hex-encoded (Linux
+ * audit writes an argument that has a space, such as `Authorization: Bearer <token>`, as the hex
+ * of its bytes; redact() also tries the upper- and lower-case forms).
+ */
 export function listSecrets(s: RunSecrets): string[] {
-  return [s.passphrase, s.keyHex, s.ivHex, s.token];
+  const plain = [s.passphrase, s.keyHex, s.ivHex, s.token];
+  return [...plain, ...plain.map((x) => Buffer.from(x, 'utf8').toString('hex'))];
 }

@@ -153,7 +153,7 @@ describe('executeRun', () => {
       const { secretsForRedaction, ...rest } = r;
       const text = JSON.stringify(rest);
       for (const s of secretsForRedaction) assert.ok(!text.includes(s), 'a secret leaked into the result');
-      assert.equal(secretsForRedaction.length, 4);
+      assert.equal(secretsForRedaction.length, 8, 'four secrets, each also hex-encoded');
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
       rmSync(workspacePath(runId), { recursive: true, force: true });
