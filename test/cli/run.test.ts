@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../harness/command-runner.js';
+import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
 import { defaultStateDir } from '../../harness/index.js';
 import { validateReport } from '../../src/report/index.js';
 import type { RunReport } from '../../src/model/index.js';
@@ -53,7 +54,10 @@ async function leftovers(runId: string, report: RunReport): Promise<string[]> {
 
 async function collectorFor(): Promise<string | undefined> {
   if (process.platform !== 'linux') return undefined;
-  if (isRoot && (await runner.which('auditctl'))) return 'linux-audit';
+  if (isRoot && (await runner.which('auditctl'))) {
+    const a = await linuxAuditCollector.probe({ runner, hostName: 'test', hostId: 'test', isRoot, options: {} });
+    if (a.available) return 'linux-audit';
+  }
   if (await runner.which('strace')) return 'strace';
   return undefined;
 }
