@@ -2,14 +2,16 @@
 // streamed line by line in constant memory from a file or stdin.
 
 import type { Command } from 'commander';
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync, createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, createWriteStream, type WriteStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { feedFileParallel } from './detect-parallel.js';
 import { IMPORTERS, getImporter, sniffImporter } from '../../collectors/importers/index.js';
 import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type LineFeeder, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
-import { PurpleError, type Alert, type ImportSession, type Importer } from '../model/index.js';
+import { PurpleError, type Alert, type ImportSession, type ImportStats, type Importer } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
 
 const RULE_EXTENSIONS = /\.(toml|eql|ya?ml)$/i;
@@ -65,6 +67,18 @@ export function loadDetectorFromDisk(opts: { rules?: string; config?: string; ma
   return { rules, errors, config };
 }
 
+/** The first `n` non-empty lines of a file (for guessing its format), read without a stream. */
+function headLines(file: string, n: number): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const got = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('utf8', 0, got).split(/\r?\n|\r/).filter((l) => l.trim()).slice(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function positiveInt(name: string, v: string | undefined, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
   const n = Number(v);
@@ -90,6 +104,7 @@ interface DetectOpts {
   format: string;
   quiet?: boolean;
   prefilter?: boolean;
+  threads?: string;
 }
 
 export function register(program: Command): void {
@@ -108,6 +123,7 @@ export function register(program: Command): void {
     .option('--host-name <name>', 'host.name for formats that do not carry one')
     .option('-q, --quiet', 'no summary on stderr')
     .option('--no-prefilter', 'parse every line (by default ECS lines that no rule can use are skipped before JSON parsing)')
+    .option('--threads <n>', 'worker threads that read and parse an ECS events file while this thread detects (faster on several cores, more memory)', '0')
     .addHelpText(
       'after',
       `
@@ -133,7 +149,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         if (rules.length === 0) throw new PurpleError('BAD_INPUT', 'no rules loaded', { hint: 'check --rules: it must name .toml, .eql or Sigma .yml files' });
 
         if (opts.events !== '-' && !existsSync(opts.events)) throw new PurpleError('NOT_FOUND', `events file ${opts.events} does not exist`, { hint: 'pass --events with an NDJSON file, or - to read stdin' });
-        const input = opts.events === '-' ? process.stdin : createReadStream(opts.events, { encoding: 'utf8' });
+        const openInput = (): NodeJS.ReadableStream => (opts.events === '-' ? process.stdin : createReadStream(opts.events, { encoding: 'utf8' }));
         const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;
         const detector = createDetector(rules, { reorderWindowMs: reorder });
         const collected: Alert[] = [];
@@ -171,7 +187,23 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
           else for (const ev of session!.push(line, lineNo)) handle(detector.push(ev));
         };
         let lineNo = 0;
-        const rl = createInterface({ input, crlfDelay: Infinity });
+        // A file of ECS lines with the prefilter: worker threads read and parse, this thread detects.
+        const threads = positiveInt('--threads', opts.threads, 0, 0);
+        let parallelStats: ImportStats | undefined;
+        if (opts.events !== '-' && threads >= 1 && opts.prefilter !== false && Object.keys(hostOpts).length === 0) {
+          const imp = importer ?? sniffImporter(headLines(opts.events, 20)) ?? getImporter('ecs');
+          if (imp.id === 'ecs') {
+            importer = imp;
+            session = imp.create(hostOpts);
+            feeder = detector.lineFeeder((l, n) => session!.push(l, n));
+            if (feeder) {
+              const r = await feedFileParallel({ file: opts.events, importerId: imp.id, feeder, session, threads, onAlerts: handle, afterChunk: flush });
+              parallelStats = r.stats;
+              lineNo = r.lines;
+            }
+          }
+        }
+        const rl = createInterface({ input: parallelStats ? Readable.from([]) : openInput(), crlfDelay: Infinity });
         for await (const line of rl) {
           lineNo++;
           if (!session) {
@@ -201,7 +233,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         }
         if (out !== process.stdout) await new Promise<void>((res, rej) => (out as WriteStream).end((e?: Error | null) => (e ? rej(e) : res())));
 
-        const st = session.stats();
+        const st = parallelStats ?? session.stats();
         const ds = detector.stats();
         if (!opts.quiet) {
           const lines = [

@@ -5,7 +5,7 @@
 import type { Alert, TelemetryEvent } from '../model/index.js';
 import { createProcessTreeEnricher, type ProcessTreeOptions } from './enrich/process-tree.js';
 import type { StreamRule } from './types.js';
-import { createLineGate, gateContext, rawTimestamp } from './line-gate.js';
+import { createLineGate, gateContext, rawTimestamp, type ClassifierParams } from './line-gate.js';
 
 export interface DetectorOptions {
   /**
@@ -44,6 +44,16 @@ export interface LineFeeder {
   /** Feeds one raw line; returns the alerts it (and what it released from the buffer) produced. */
   push(line: string, lineNo: number): Alert[];
   stats(): { parsed: number; skipped: number; literals: string[] };
+  /** The state-free classification as plain data, for createLineClassifier in worker threads. */
+  classifierParams(): ClassifierParams;
+  /**
+   * Lines classified elsewhere (createLineClassifier), in input order: `parsed` for a line parsed
+   * there ('parse' verdicts, and lines without a plain timestamp), `dropped` for a run of
+   * dropped lines (the latest time among them), `waiting` for a 'wait' line with its time.
+   */
+  parsed(events: TelemetryEvent[]): Alert[];
+  dropped(count: number, maxTs: number): Alert[];
+  waiting(line: string, lineNo: number, ts: number, cats: string[] | null): Alert[];
 }
 
 interface Buffered {
@@ -241,6 +251,18 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
           else evaluate(ev, ts);
         }
       };
+      const wait = (line: string, lineNo: number, ts: number, cats: string[] | null): void => {
+        if (ts < lastReleased) {
+          // Later than the reorder window: judged now, as its event would be evaluated now.
+          if (gate.usefulNow(line, cats)) {
+            gate.countParsed();
+            parseNow(line, lineNo);
+          }
+        } else {
+          heap.push({ ev: null, ts, seq: seq++, line, lineNo, cats });
+          advance(ts);
+        }
+      };
       return {
         push(line, lineNo) {
           out = [];
@@ -252,19 +274,29 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
           } else if (verdict === 'drop') {
             // Nothing can use it, but its time moves the clock as its event would.
             if (ts >= lastReleased) advance(ts);
-          } else if (ts < lastReleased) {
-            // Later than the reorder window: judged now, as its event would be evaluated now.
-            if (gate.usefulNow(line, gate.lastCategories())) {
-              gate.countParsed();
-              parseNow(line, lineNo);
-            }
-          } else {
-            heap.push({ ev: null, ts, seq: seq++, line, lineNo, cats: gate.lastCategories() });
-            advance(ts);
-          }
+          } else wait(line, lineNo, ts, gate.lastCategories());
           return out;
         },
         stats: () => gate.stats(),
+        classifierParams: () => gate.params(),
+        parsed(events) {
+          out = [];
+          gate.countParsed();
+          for (const ev of events) pushEvent(ev);
+          return out;
+        },
+        dropped(count, maxTs) {
+          out = [];
+          for (let i = 0; i < count; i++) gate.countSkipped();
+          // Dropped lines in a row move the clock as their latest one would: nothing is evaluated between them.
+          if (maxTs >= lastReleased) advance(maxTs);
+          return out;
+        },
+        waiting(line, lineNo, ts, cats) {
+          out = [];
+          wait(line, lineNo, ts, cats);
+          return out;
+        },
       };
     },
   };

@@ -6,7 +6,7 @@ export { loadRules, loadRulesWithDiagnostics, type LoadResult } from './load-rul
 export { parseDetectorConfig } from './config.js';
 export { expandPlaceholders, quoteEql, EMPTY_LIST_SENTINEL } from './placeholders.js';
 export { createDetector, type Detector, type DetectorOptions, type DetectorStats, type LineFeeder } from './engine.js';
-export { createLineGate, gateContext, rawCategories, rawTimestamp, type LineGate } from './line-gate.js';
+export { createLineClassifier, createLineGate, gateContext, rawCategories, rawTimestamp, type ClassifierParams, type LineGate } from './line-gate.js';
 export { createProcessTreeEnricher, type ProcessTreeEnricher, type ProcessTreeOptions } from './enrich/process-tree.js';
 export { enrichProcessTree } from './enrich/index.js';
 export { runEqlQuery, parseEql, compileEql, type EqlQueryOptions, type EqlQueryResult, type EqlSequenceResult } from './eql/index.js';

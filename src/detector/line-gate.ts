@@ -18,7 +18,33 @@
 
 import type { GateContext, RuleGate, StreamRule } from './types.js';
 
+/** What the state-free half of the prefilter needs: plain data, so a worker thread can rebuild it. */
+export interface ClassifierParams {
+  enrich: boolean;
+  /** Lowercase start literals. */
+  literals: string[];
+  /** Categories of each rule's follower steps (null = any). */
+  followerCategories: Array<string[] | null>;
+}
+
+export type Verdict = 'parse' | 'drop' | 'wait';
+
+/** The state-free half: what a line is on arrival (see LineGate.classify). */
+export function createLineClassifier(p: ClassifierParams): (line: string) => { verdict: Verdict; cats: string[] | null } {
+  // One pass over the line: any start literal, any non-ASCII character, or a \u escape.
+  const startRe = new RegExp([...p.literals.map(escapeRegExp), '[^\\x00-\\x7f]', '\\\\u'].join('|'), 'i');
+  const followers = p.followerCategories.map((c) => (c ? new Set(c) : null));
+  const mayFollow = (cats: string[] | null): boolean => followers.some((f) => !f || !cats || cats.some((c) => f.has(c)));
+  return (line) => {
+    const cats = rawCategories(line);
+    if ((p.enrich && (cats === null || cats.includes('process'))) || startRe.test(line)) return { verdict: 'parse', cats };
+    return { verdict: mayFollow(cats) ? 'wait' : 'drop', cats };
+  };
+}
+
 export interface LineGate {
+  /** The state-free half as plain data (for createLineClassifier in another thread). */
+  params(): ClassifierParams;
   /**
    * On arrival: `parse` it now; `drop` it (no rule can use it, whatever their state); or `wait`
    * (only partial state could use it: ask `usefulNow` when its turn comes in time order).
@@ -31,6 +57,8 @@ export interface LineGate {
   stats(): { parsed: number; skipped: number; literals: string[] };
   /** Counts a line that `usefulNow` let through (for stats). */
   countParsed(): void;
+  /** Counts a line dropped by a classifier in another thread. */
+  countSkipped(): void;
 }
 
 /** Fields the ECS importer may rewrite (renamed actions, defaults, normalised times and directions). */
@@ -116,12 +144,11 @@ export function createLineGate(rules: readonly StreamRule[], ctx: GateContext): 
     infos.push(g);
   }
   const literals = [...new Set(infos.flatMap((g) => g.start!))].sort();
-  // One pass over the line: any start literal, any non-ASCII character, or a \u escape.
-  const startRe = new RegExp([...literals.map(escapeRegExp), '[^\\x00-\\x7f]', '\\\\u'].join('|'), 'i');
   const followers = infos.flatMap((g) => (g.follow ? [g.follow] : []));
+  const params: ClassifierParams = { enrich: ctx.enrich, literals, followerCategories: followers.map((f) => (f.categories ? [...f.categories] : null)) };
+  const classifier = createLineClassifier(params);
   let parsed = 0;
   let skipped = 0;
-  const mayFollow = (cats: string[] | null): boolean => followers.some((f) => !f.categories || !cats || cats.some((c) => f.categories!.has(c)));
   let lastCats: string[] | null = null;
   // The followers with open state, rebuilt only when some rule's state changed.
   let openVersion = -1;
@@ -140,18 +167,16 @@ export function createLineGate(rules: readonly StreamRule[], ctx: GateContext): 
     return open;
   };
   return {
+    params: () => params,
     lastCategories: () => lastCats,
     classify(line) {
-      const cats = rawCategories(line);
-      lastCats = cats;
-      if ((ctx.enrich && (cats === null || cats.includes('process'))) || startRe.test(line)) {
-        parsed++;
-        return 'parse';
-      }
-      if (mayFollow(cats)) return 'wait';
-      skipped++;
-      return 'drop';
+      const c = classifier(line);
+      lastCats = c.cats;
+      if (c.verdict === 'parse') parsed++;
+      else if (c.verdict === 'drop') skipped++;
+      return c.verdict;
     },
+    countSkipped: () => void skipped++,
     usefulNow(line, cats) {
       const open = openFollowers();
       for (let k = 0; k < open.length; k++) {

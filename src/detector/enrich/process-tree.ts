@@ -58,7 +58,14 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
   const maxEntries = opts.maxEntries ?? 200_000;
   const ttl = opts.exitedTtlMs ?? 5 * 60_000;
   const maxAncestry = opts.maxAncestry ?? 32;
-  const byPid = new Map<string, Entry>();
+  // host → pid → entry: no key strings to build on every lookup.
+  const byPid = new Map<string, Map<number, Entry>>();
+  const pidGet = (host: string, pid: number): Entry | undefined => byPid.get(host)?.get(pid);
+  const pidSet = (host: string, pid: number, en: Entry): void => {
+    let m = byPid.get(host);
+    if (!m) byPid.set(host, (m = new Map()));
+    m.set(pid, en);
+  };
   const byEntity = new Map<string, Entry>();
   let evictedCount = 0;
   let lastSweep = -Infinity;
@@ -84,11 +91,16 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
   // so what enrichment fills depends on event times only, not on how many events were seen.
   const alive = (en: Entry | undefined, now: number): Entry | undefined => (en && (en.exitedAt === undefined || now - en.exitedAt <= ttl) ? en : undefined);
 
-  const pidKey = (host: string, pid: number): string => `${host}\u0000${pid}`;
 
   const remove = (en: Entry): void => {
     byEntity.delete(en.entityId);
-    if (en.pid !== undefined && byPid.get(pidKey(en.host, en.pid)) === en) byPid.delete(pidKey(en.host, en.pid));
+    if (en.pid !== undefined) {
+      const m = byPid.get(en.host);
+      if (m && m.get(en.pid) === en) {
+        m.delete(en.pid);
+        if (m.size === 0) byPid.delete(en.host);
+      }
+    }
   };
 
   const sweep = (now: number): void => {
@@ -139,13 +151,13 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     const parent = p.parent;
     en.ancestry = undefined;
     if (parent?.pid !== undefined) en.ppid = parent.pid;
-    const parentEntity = parent?.entity_id ?? (parent?.pid !== undefined ? alive(byPid.get(pidKey(host, parent.pid)), now)?.entityId : undefined);
+    const parentEntity = parent?.entity_id ?? (parent?.pid !== undefined ? alive(pidGet(host, parent.pid), now)?.entityId : undefined);
     if (parentEntity && parentEntity !== entityId) en.parentEntityId = parentEntity;
     if (en.pid !== undefined) {
-      const old = byPid.get(pidKey(host, en.pid));
+      const old = pidGet(host, en.pid);
       // A new image in a pid: the old entity stays resolvable by entity id until it ages out.
       if (old && old !== en && old.exitedAt === undefined) old.exitedAt = now;
-      byPid.set(pidKey(host, en.pid), en);
+      pidSet(host, en.pid, en);
     }
     touch(en, now);
     return en;
@@ -185,7 +197,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
       } else if (p.entity_id) {
         en = alive(byEntity.get(p.entity_id), now);
       } else if (p.pid !== undefined) {
-        en = alive(byPid.get(pidKey(hostKey(e), p.pid)), now);
+        en = alive(pidGet(hostKey(e), p.pid), now);
       }
       if (en && e.event?.category === 'process' && EXIT_ACTIONS.has(action)) en.exitedAt = now;
       if (!en) return e;
@@ -209,7 +221,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
           (!par.executable && fill.parentExecutable) ||
           (!par.command_line && fill.parentCommandLine));
       if (needParent) {
-        const parentEntry = alive(en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? byPid.get(pidKey(en.host, en.ppid)) : undefined, now);
+        const parentEntry = alive(en.parentEntityId ? byEntity.get(en.parentEntityId) : en.ppid !== undefined ? pidGet(en.host, en.ppid) : undefined, now);
         const cur = par ?? {};
         let filled: ProcessFields['parent'] | undefined;
         const put = (k: 'pid' | 'entity_id' | 'name' | 'executable' | 'command_line', v: string | number | undefined): void => {
