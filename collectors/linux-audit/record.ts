@@ -27,6 +27,9 @@ export function parseAuditRecord(line: string): { record: AuditRecord } | { erro
   const m = HEADER.exec(line);
   if (!m) return { error: line.trim() === '' ? 'empty line' : 'not an audit record (expected "type=… msg=audit(…):")' };
   const [, node, type, sec, frac, serial] = m as unknown as [string, string | undefined, string, string, string, string];
+  const timeMs = Number(sec) * 1000 + Number(frac.padEnd(3, '0').slice(0, 3));
+  // A damaged time a Date cannot hold would throw later, when the event is stamped.
+  if (!(timeMs < 8.64e15)) return { error: `${type} record: time ${sec}.${frac} is out of range` };
   const rest = line.slice(m[0].length);
   const sep = rest.indexOf('\x1d');
   const body = sep < 0 ? rest : rest.slice(0, sep);
@@ -38,7 +41,7 @@ export function parseAuditRecord(line: string): { record: AuditRecord } | { erro
   const record: AuditRecord = {
     type,
     time: `${sec}.${frac}`,
-    timeMs: Number(sec) * 1000 + Number(frac.padEnd(3, '0').slice(0, 3)),
+    timeMs,
     serial: Number(serial),
     fields,
     enriched,

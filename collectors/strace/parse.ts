@@ -20,7 +20,8 @@ const PREFIX = /^(\d+)\s+(\d+\.\d+|\d{2}:\d{2}:\d{2}\.\d+)\s+(.*)$/;
 
 /** -tt gives only the time of day; the caller supplies the local midnight it belongs to. */
 function parseTime(t: string, dayStartMs: number | undefined): number | undefined {
-  if (/^\d+\.\d+$/.test(t)) return Number(t) * 1000;
+  // Beyond what a Date holds (a damaged line): unusable, like any other bad time.
+  if (/^\d+\.\d+$/.test(t)) return Number(t) * 1000 < 8.64e15 ? Number(t) * 1000 : undefined;
   const m = /^(\d{2}):(\d{2}):(\d{2})\.(\d+)$/.exec(t);
   if (!m || dayStartMs === undefined) return undefined;
   return dayStartMs + ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(`0.${m[4]}`) * 1000;

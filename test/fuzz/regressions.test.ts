@@ -8,6 +8,7 @@ import { tryEpochToIso } from '../../collectors/importers/fields.js';
 import { parseJsonObject } from '../../collectors/importers/import-stats.js';
 import { parseTcpdumpLine } from '../../collectors/pktap/parse-tcpdump.js';
 import { decodeStraceString, decodeStraceStringArray } from '../../collectors/strace/parse.js';
+import { normalizeStraceText } from '../../collectors/strace/normalize.js';
 import { compileEql, loadRulesWithDiagnostics } from '../../src/detector/index.js';
 import { parseCondition, ConditionError } from '../../src/detector/sigma/condition.js';
 import { isPurpleError, type ImportStats, type TelemetryEvent } from '../../src/model/index.js';
@@ -62,7 +63,25 @@ describe('importers', () => {
   });
 });
 
+describe('audit', () => {
+  test('a record time a Date cannot hold is a malformed line (was: RangeError when the event was stamped)', () => {
+    const line = 'type=SYSCALL msg=audit(17951795919922.947:925): arch=c000003e syscall=56 success=yes exit=20437 items=0 ppid=1 pid=2 uid=0 comm="bash" exe="/usr/bin/bash" key="k"';
+    const r = importLines('linux-audit', [line, 'type=EOE msg=audit(17951795919922.947:925):']);
+    assert.equal(r.events.length, 0);
+    assert.equal(r.stats.malformed, 2);
+    assert.match(r.stats.problems[0]?.message ?? '', /out of range/);
+    assert.equal(r.stats.problems[0]?.line, 1);
+  });
+});
+
 describe('strace', () => {
+  test('an epoch time a Date cannot hold is an unusable timestamp (was: RangeError)', () => {
+    const r = normalizeStraceText('4242 99999999999999.5 execve("/bin/true", ["true"], 0x7ffd /* 3 vars */) = 0\n', { hostId: 'h' });
+    assert.equal(r.events.length, 0);
+    assert.match(r.malformed[0]?.message ?? '', /unusable timestamp/);
+    assert.equal(r.malformed[0]?.line, 1);
+  });
+
   test('a bare \\x in a quoted string is the letter x (was: TypeError reading null[0])', () => {
     assert.deepEqual(decodeStraceString('"a\\x(41"'), { text: 'ax(41', truncated: false });
     assert.deepEqual(decodeStraceString('"\\x"'), { text: 'x', truncated: false });

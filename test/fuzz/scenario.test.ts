@@ -31,10 +31,18 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes the text under the seed's own name (the id must match the file name) and loads it. */
-function load(stem: string, text: string): void {
+function load(stem: string, text: string, opts: { tolerateKnownAliasBug?: boolean } = {}): void {
   const path = join(dir, `${stem}.yaml`);
   writeFileSync(path, text);
-  const r = withinBudget('loadScenarioFileWithDiagnostics', text, () => loadScenarioFileWithDiagnostics(path));
+  let r: ReturnType<typeof loadScenarioFileWithDiagnostics>;
+  try {
+    r = withinBudget('loadScenarioFileWithDiagnostics', text, () => loadScenarioFileWithDiagnostics(path));
+  } catch (e) {
+    // The open finding below (the yaml package's alias errors escape the loader): tolerated in the
+    // random property so it keeps looking for other bugs; the todo test tracks the fix.
+    if (opts.tolerateKnownAliasBug && e instanceof ReferenceError && /alias/i.test(e.message)) return;
+    throw e;
+  }
   for (const d of r.diagnostics) {
     assert.equal(d.file, path);
     assert.ok(d.message.length > 0 && d.hint.length > 0, `diagnostic without message or hint: ${JSON.stringify(d)}`);
@@ -54,7 +62,7 @@ describe('scenario YAML', () => {
       return text.map((t) => ({ stem: seed.stem, text: t }));
     });
     fc.assert(
-      fc.property(input, ({ stem, text }) => load(stem, text)),
+      fc.property(input, ({ stem, text }) => load(stem, text, { tolerateKnownAliasBug: true })),
       fuzzParams(150),
     );
   });
@@ -70,7 +78,8 @@ describe('scenario YAML', () => {
 
   // Found by this suite; the fix belongs in harness/scenario/load-scenario.ts (doc.toJS() throws
   // the yaml package's ReferenceError "Excessive alias count" out of loadScenarioFileWithDiagnostics).
-  test('YAML trap: an alias bomb is a located diagnostic', { todo: 'load-scenario.ts lets the yaml alias-count ReferenceError escape' }, () => {
+  test('YAML trap: an alias bomb or an unresolved alias is a located diagnostic', { todo: "load-scenario.ts lets the yaml package's alias ReferenceErrors escape" }, () => {
+    load('unresolved', 'id: unresolved\n<<: *a\n');
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
     load('bomb', `id: bomb\n${bomb.join('\n')}\n`);
