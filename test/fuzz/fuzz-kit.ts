@@ -20,7 +20,7 @@ export function fuzzParams(defaultRuns: number): fc.Parameters<unknown> {
 }
 
 /** One case may take this long; a parser that goes super-linear on some input fails here. */
-export const CASE_BUDGET_MS = Number(process.env.FUZZ_CASE_MS) || 1500;
+export const CASE_BUDGET_MS = Number(process.env.FUZZ_CASE_MS) || 3000;
 
 export function withinBudget<T>(label: string, input: unknown, f: () => T): T {
   const t = performance.now();
