@@ -5,10 +5,12 @@
 //
 //   npm run bench                       1M and 10M events, 3 repetitions (Sigma at 10M: 1)
 //   npm run bench -- --quick            1M only, 1 repetition
-//   npm run bench -- --sizes 1m --reps 5 --no-duckdb --no-sigma --no-stress --no-harness
+//   npm run bench -- --sizes 1m --reps 5 --no-duckdb --no-sigma --no-threads --no-stress --no-harness
+// Ratios: "throughput ÷ DuckDB" is DuckDB's seconds over purple's (above 1.0: purple is faster);
+// "RSS ÷ DuckDB" is purple's peak RSS over DuckDB's (below 0.5: at most half).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem, release, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureDataset, parseSize, type DatasetInfo } from './gen-data.js';
@@ -70,7 +72,7 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
   });
 }
 
-function buildCli(log: (s: string) => void): string[] {
+function buildCli(): string[] {
   // The CLI as users run it: compiled JavaScript (tsx would add its own transform cost).
   return [join(BUILD, 'src', 'cli', 'main.js')];
 }
@@ -119,13 +121,14 @@ async function main(): Promise<void> {
   const reps = Number(opt('--reps') ?? (quick ? 1 : 3));
   const sigmaReps10m = Number(opt('--sigma-reps-large') ?? (quick ? 1 : 1));
   const seed = Number(opt('--seed') ?? 20250115);
+  const threads = Number(opt('--threads') ?? 2);
   const log = (s: string): void => void process.stderr.write(s + '\n');
   mkdirSync(DATA, { recursive: true });
 
   const loadBefore = loadavg();
   log(`load average before: ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
   const compiled = await compile(log);
-  const cli = compiled ? buildCli(log) : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
+  const cli = compiled ? buildCli() : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts')];
   const tsx = ['--import', 'tsx'];
 
   const datasets: Array<{ info: DatasetInfo; tools: Record<string, ToolResult>; ratios: Record<string, number> }> = [];
@@ -137,6 +140,9 @@ async function main(): Promise<void> {
     const alertsFile = (k: string): string => join(DATA, `.alerts-${k}-${info.events}.ndjson`);
     const specs: Spec[] = [
       { key: 'purple_eql', cmd: [...cli, 'detect', '--events', info.file, '--rules', join(ROOT, 'rules', 'eql'), '-q', '-o', alertsFile('eql')], reps, alertsFile: alertsFile('eql'), expected: info.expected.eql },
+      ...(has('--no-threads')
+        ? []
+        : [{ key: 'purple_eql_threads', cmd: [...cli, 'detect', '--events', info.file, '--rules', join(ROOT, 'rules', 'eql'), '--threads', String(threads), '-q', '-o', alertsFile('eqlt')], reps, alertsFile: alertsFile('eqlt'), expected: info.expected.eql }]),
       ...(has('--no-sigma')
         ? []
         : [{ key: 'purple_sigma', cmd: [...cli, 'detect', '--events', info.file, '--rules', join(ROOT, 'rules', 'sigma'), '-q', '-o', alertsFile('sigma')], reps: large ? sigmaReps10m : reps, alertsFile: alertsFile('sigma'), expected: info.expected.sigma }]),
@@ -193,6 +199,10 @@ async function main(): Promise<void> {
     const e = tools.purple_eql!;
     if (tools.duckdb) {
       ratios.eql_throughput_vs_duckdb = tools.duckdb.seconds / e.seconds;
+      if (tools.purple_eql_threads) {
+        ratios.eql_threads_throughput_vs_duckdb = tools.duckdb.seconds / tools.purple_eql_threads.seconds;
+        ratios.eql_threads_rss_vs_duckdb = tools.purple_eql_threads.peak_rss_mb / tools.duckdb.peak_rss_mb;
+      }
       ratios.eql_rss_vs_duckdb = e.peak_rss_mb / tools.duckdb.peak_rss_mb;
       if (tools.purple_sigma) ratios.sigma_throughput_vs_duckdb = tools.duckdb.seconds / tools.purple_sigma.seconds;
     }
@@ -213,10 +223,11 @@ async function main(): Promise<void> {
   }
 
   let harness: unknown = null;
-  if (!has('--no-harness') && existsSync(join(ROOT, 'bench', 'harness-timing.ts'))) {
+  if (!has('--no-harness') && !quick) {
     log('harness: timing the Linux matrix end to end …');
     const r = await measure(process.execPath, [...tsx, join(ROOT, 'bench', 'harness-timing.ts'), ...(compiled ? ['--cli', join(BUILD, 'src', 'cli', 'main.js')] : [])]);
     harness = r.code === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) : { error: r.stderr.slice(-2000) };
+    log(`  ${JSON.stringify(harness)}`);
   }
 
   const loadAfter = loadavg();
@@ -258,6 +269,7 @@ export function renderTable(r: { date: string; machine: { cpus: number; os: stri
   rows.push('|---|---|---:|---:|---:|---:|---|---:|');
   const names: Record<string, string> = {
     purple_eql: 'purple detect, EQL pack',
+    purple_eql_threads: 'purple detect, EQL pack, --threads 2',
     purple_sigma: 'purple detect, Sigma pack',
     parse_limit_json: 'limit: read + JSON.parse',
     parse_limit_split: 'limit: read + split lines',
@@ -271,11 +283,33 @@ export function renderTable(r: { date: string; machine: { cpus: number; os: stri
     }
   }
   rows.push('');
-  rows.push('| dataset | EQL throughput ÷ DuckDB | EQL peak RSS ÷ DuckDB | Sigma throughput ÷ DuckDB | EQL ÷ JSON.parse limit | EQL ÷ split limit |');
-  rows.push('|---|---:|---:|---:|---:|---:|');
+  rows.push('| dataset | EQL throughput ÷ DuckDB | EQL peak RSS ÷ DuckDB | EQL --threads 2 throughput ÷ DuckDB | its RSS ÷ DuckDB | Sigma throughput ÷ DuckDB | EQL ÷ JSON.parse limit | EQL ÷ split limit |');
+  rows.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(2));
   for (const d of r.datasets) {
-    rows.push(`| ${(d.events / 1e6).toLocaleString('en')}M | ${f(d.ratios.eql_throughput_vs_duckdb)} | ${f(d.ratios.eql_rss_vs_duckdb)} | ${f(d.ratios.sigma_throughput_vs_duckdb)} | ${f(d.ratios.eql_vs_parse_limit)} | ${f(d.ratios.eql_vs_split_limit)} |`);
+    rows.push(`| ${(d.events / 1e6).toLocaleString('en')}M | ${f(d.ratios.eql_throughput_vs_duckdb)} | ${f(d.ratios.eql_rss_vs_duckdb)} | ${f(d.ratios.eql_threads_throughput_vs_duckdb)} | ${f(d.ratios.eql_threads_rss_vs_duckdb)} | ${f(d.ratios.sigma_throughput_vs_duckdb)} | ${f(d.ratios.eql_vs_parse_limit)} | ${f(d.ratios.eql_vs_split_limit)} |`);
+  }
+  const mem = (r as { memory?: { eql_peak_rss_mb: Record<string, number>; stress_open_sequences: unknown } }).memory;
+  if (mem) {
+    rows.push('');
+    rows.push(`EQL peak RSS by dataset: ${Object.entries(mem.eql_peak_rss_mb).map(([n, v]) => `${(Number(n) / 1e6).toLocaleString('en')}M ${v.toFixed(0)} MB`).join(', ')}`);
+    for (const st of (mem.stress_open_sequences as Array<Record<string, number>> | null) ?? []) {
+      rows.push(
+        `stress: ${st.sequences} open sequences × ${st.linux_rules} rules, cap ${st.max_open_sequences_per_rule}/rule: ${st.open_after_encryptions} open, ${st.evicted_after_encryptions} evicted, state ${st.heap_mb_state?.toFixed(0)} MB heap, peak RSS ${st.peak_rss_mb?.toFixed(0)} MB, ${st.alerts} alerts after the uploads, ${st.seconds_open_phase?.toFixed(1)} s + ${st.seconds_upload_phase?.toFixed(1)} s`,
+      );
+    }
+  }
+  const h = (r as { harness?: { matrix?: Record<string, unknown>; live_engine?: Record<string, unknown> } | null }).harness;
+  if (h) {
+    rows.push('');
+    const m = h.matrix as Record<string, number | Record<string, number>> | undefined;
+    if (m && typeof m.wall_s === 'number')
+      rows.push(
+        `harness: ${m.variants_ran} Linux variants in ${(m.wall_s as number).toFixed(0)} s, emulations ${(m.emulation_s as number).toFixed(0)} s → overhead ${(m.overhead_s as number).toFixed(0)} s (${(m.overhead_per_variant_s as number).toFixed(2)} s per variant; ${((m.run_started_to_first_variant_ms as number) / 1000).toFixed(1)} s of it before the first variant, between variants p50 ${(m.between_variants_ms as Record<string, number>).p50} ms)`,
+      );
+    else rows.push(`harness: ${JSON.stringify(m)}`);
+    const l = h.live_engine as { upload_to_alert_ms?: { p50: number; p99: number } } | undefined;
+    if (l?.upload_to_alert_ms) rows.push(`live engine: upload event → alert p50 ${l.upload_to_alert_ms.p50.toFixed(3)} ms, p99 ${l.upload_to_alert_ms.p99.toFixed(3)} ms (push() of the completing event, reorder window 0)`);
   }
   return rows.join('\n');
 }
