@@ -103,7 +103,26 @@ export function loadScenarioFileWithDiagnostics(path: string): { scenario?: Scen
       }),
     };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // The yaml package throws (not reports) on aliases it cannot resolve or that expand too far.
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0] ?? String(e);
+    const anchor = /\*?([A-Za-z0-9_-]+)/.exec(/alias\s+\*?(\S+)/i.exec(msg)?.[1] ?? '')?.[1];
+    const at = anchor ? text.indexOf(`*${anchor}`) : -1;
+    const pos = at >= 0 ? lc.linePos(at) : undefined;
+    return {
+      diagnostics: [
+        {
+          file,
+          ...(pos ? { line: pos.line, column: pos.col } : {}),
+          message: `YAML aliases: ${msg}`,
+          hint: 'define every anchor (&name) before its alias (*name), and do not nest aliases into a huge expansion',
+        },
+      ],
+    };
+  }
   const validate = getValidator();
   if (!validate(data)) {
     const seen = new Set<string>();

@@ -31,18 +31,10 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes the text under the seed's own name (the id must match the file name) and loads it. */
-function load(stem: string, text: string, opts: { tolerateKnownAliasBug?: boolean } = {}): void {
+function load(stem: string, text: string): void {
   const path = join(dir, `${stem}.yaml`);
   writeFileSync(path, text);
-  let r: ReturnType<typeof loadScenarioFileWithDiagnostics>;
-  try {
-    r = withinBudget('loadScenarioFileWithDiagnostics', text, () => loadScenarioFileWithDiagnostics(path));
-  } catch (e) {
-    // The open finding below (the yaml package's alias errors escape the loader): tolerated in the
-    // random property so it keeps looking for other bugs; the todo test tracks the fix.
-    if (opts.tolerateKnownAliasBug && e instanceof ReferenceError && /alias/i.test(e.message)) return;
-    throw e;
-  }
+  const r = withinBudget('loadScenarioFileWithDiagnostics', text, () => loadScenarioFileWithDiagnostics(path));
   for (const d of r.diagnostics) {
     assert.equal(d.file, path);
     assert.ok(d.message.length > 0 && d.hint.length > 0, `diagnostic without message or hint: ${JSON.stringify(d)}`);
@@ -62,7 +54,7 @@ describe('scenario YAML', () => {
       return text.map((t) => ({ stem: seed.stem, text: t }));
     });
     fc.assert(
-      fc.property(input, ({ stem, text }) => load(stem, text, { tolerateKnownAliasBug: true })),
+      fc.property(input, ({ stem, text }) => load(stem, text)),
       fuzzParams(150),
     );
   });
@@ -76,9 +68,8 @@ describe('scenario YAML', () => {
     for (const [stem, text] of cases) load(stem, text);
   });
 
-  // Found by this suite; the fix belongs in harness/scenario/load-scenario.ts (doc.toJS() throws
-  // the yaml package's ReferenceError "Excessive alias count" out of loadScenarioFileWithDiagnostics).
-  test('YAML trap: an alias bomb or an unresolved alias is a located diagnostic', { todo: "load-scenario.ts lets the yaml package's alias ReferenceErrors escape" }, () => {
+  // Found by this suite: doc.toJS() threw the yaml package's alias errors out of the loader.
+  test('YAML trap: an alias bomb or an unresolved alias is a located diagnostic', () => {
     load('unresolved', 'id: unresolved\n<<: *a\n');
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
