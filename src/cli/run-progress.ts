@@ -91,6 +91,9 @@ export function createProgressDisplay(opts: ProgressOptions): ProgressDisplay {
           print(`${MARK[ev.status] ?? ev.status} ${n} ${ev.variantId}  ${secs(ev.durationMs)}${extra ? `  ${extra}` : ''}`);
           break;
         }
+        case 'waiting-for-lock':
+          print(`  ${ev.message}`);
+          break;
         case 'interrupted':
           print('  interrupted: the remaining variants are not run');
           break;

@@ -178,6 +178,13 @@ describe('purple run: progress and ids', () => {
     p.done();
   });
 
+  test('waiting on another run\'s host lock is said, with who holds it', () => {
+    let out = '';
+    const p = createProgressDisplay({ stream: { write: (s: string) => (out += s) }, tty: false });
+    p.onProgress({ type: 'waiting-for-lock', resource: 'linux-audit', lockFile: '/x', holder: { runId: 'other', pid: 42, since: 'now' }, message: 'waiting for run other (pid 42), which holds the audit lock' });
+    assert.match(out, /waiting for run other \(pid 42\)/);
+  });
+
   test('run ids sort by time and are valid ids', () => {
     const id = newRunId(new Date('2026-11-29T05:15:00.123Z'));
     assert.match(id, /^20261129T051500Z-[0-9a-f]{4}$/);
