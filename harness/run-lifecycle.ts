@@ -71,6 +71,26 @@ function failedCollectorOutput(c: Collector, errors: string[]): CollectorOutput 
   };
 }
 
+/** The receiver URLs of a variant: the harness's own sink, or the external receiver when given. */
+function variantUrls(endpoints: SinkEndpoints, variantId: string, external: RunOptions['externalSink']): { http: string; ws: string } {
+  if (!external) return { http: uploadUrl(endpoints, variantId), ws: websocketUrl(endpoints, variantId) };
+  const base = external.url.replace(/\/+$/, '');
+  return { http: `${base}/upload/${encodeURIComponent(variantId)}`, ws: '' };
+}
+
+/** Checks an external receiver URL: http(s) only, with explicit consent. */
+export function checkExternalSink(ext: RunOptions['externalSink']): void {
+  if (!ext) return;
+  if (ext.allowEgress !== true) throw new PurpleError('PERMISSION', 'an external sink sends the uploads off this host', { hint: 'add --allow-egress to say that is intended' });
+  let u: URL;
+  try {
+    u = new URL(ext.url);
+  } catch {
+    throw new PurpleError('BAD_INPUT', `--sink ${ext.url} is not a URL`, { hint: 'use loopback, netns, or an http(s):// URL of a receiver you control' });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PurpleError('BAD_INPUT', `--sink ${ext.url}: only http and https receivers are supported`, { hint: 'e.g. --sink https://receiver.example.net --allow-egress' });
+}
+
 export async function executeRun(opts: RunOptions): Promise<RunExecution> {
   assertRunId(opts.runId);
   const runId = opts.runId;
@@ -90,6 +110,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
   const baseRunner = createCommandRunner();
   const killGraceMs = opts.killGraceMs ?? 2000;
   const signal = opts.signal;
+  checkExternalSink(opts.externalSink);
   if (opts.sink === 'netns' && (platform !== 'linux' || process.platform !== 'linux' || process.getuid?.() !== 0)) {
     throw new PurpleError('PERMISSION', 'the netns sink needs root on Linux', { hint: 'run as root (sudo), or leave out the netns sink to use the loopback sink' });
   }
@@ -230,7 +251,8 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
         continue;
       }
       emit({ type: 'variant-start', variantId: variant.id, index, total });
-      let reason = await findSkipReason(variant, { ...probes, sinkListeners: sink.endpoints.listeners });
+      let reason = await findSkipReason(variant, { ...probes, sinkListeners: opts.externalSink ? ['http'] : sink.endpoints.listeners });
+      if (opts.externalSink && reason?.startsWith('the sink has no')) reason = `${reason}: an external sink (--sink URL) takes HTTP uploads only`;
       if (reason === 'the sink has no tls listener on this host' && tlsProblem) reason += ` (${tlsProblem})`;
       let exec: VariantExecution;
       if (reason) exec = { ...base, reason };
@@ -332,8 +354,8 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
       passFile: ws.passFile,
       secrets,
       sink: sink.endpoints,
-      sinkUrl: uploadUrl(sink.endpoints, variant.id),
-      sinkWsUrl: websocketUrl(sink.endpoints, variant.id),
+      sinkUrl: variantUrls(sink.endpoints, variant.id, opts.externalSink).http,
+      sinkWsUrl: variantUrls(sink.endpoints, variant.id, opts.externalSink).ws,
       scenariosDir,
       python: opts.pythonPath ?? (await baseRunner.which('python3')) ?? 'python3',
       timeoutMs: variant.timeout_s * 1000 * (opts.timeoutScale ?? 1),
@@ -409,7 +431,8 @@ async function preserveRawFiles(outputs: CollectorOutput[], dir: string, plainSe
  * What `purple run --dry-run` prints: every command (after substitution, secrets as `<redacted>`)
  * and every destination, with no side effect at all — no folder, no file, no process, no socket.
  */
-export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'collectors' | 'pythonPath' | 'scenariosDir' | 'platform' | 'timeoutScale' | 'sink'>): Promise<RunPlan> {
+export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'collectors' | 'pythonPath' | 'scenariosDir' | 'platform' | 'timeoutScale' | 'sink' | 'externalSink'>): Promise<RunPlan> {
+  checkExternalSink(opts.externalSink);
   assertRunId(opts.runId);
   const platform = opts.platform ?? hostPlatform();
   const root = workspacePath(opts.runId);
@@ -431,15 +454,15 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
   const plan: RunPlan = { runId: opts.runId, workspace: root, variants: [], commands: [], destinations: [], collectors: opts.collectors.map((c) => c.id) };
   const dest = new Set<string>();
   for (const v of opts.variants) {
-    const reason = await findSkipReason(v, probes);
+    let reason = await findSkipReason(v, opts.externalSink ? { ...probes, sinkListeners: ['http'] } : probes);
+    if (opts.externalSink && reason?.startsWith('the sink has no')) reason = `${reason}: an external sink (--sink URL) takes HTTP uploads only`;
     const entry: RunPlan['variants'][number] = { variantId: v.id, willRun: !reason, timeout_s: v.timeout_s * (opts.timeoutScale ?? 1), cipher: v.cipher };
     if (reason) entry.reason = reason;
     else if (v.requires_python?.length) entry.reason = `needs python module(s) ${v.requires_python.join(', ')} (checked when the run starts)`;
     plan.variants.push(entry);
     if (reason) continue;
     const dir = join(root, 'variants', variantDirName(v.id));
-    const sinkUrl = uploadUrl(endpoints, v.id);
-    const sinkWsUrl = websocketUrl(endpoints, v.id);
+    const { http: sinkUrl, ws: sinkWsUrl } = variantUrls(endpoints, v.id, opts.externalSink);
     const values = placeholderValues({
       runId: opts.runId,
       variant: v,
@@ -464,6 +487,7 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
       plan.commands.push(cmd);
     });
     dest.add(sinkUrl);
+    if (opts.externalSink) continue; // HTTP uploads only, all to the external receiver
     dest.add(sinkWsUrl);
     dest.add(`tcp://${endpoints.tcp}`);
     if (v.requires_sink?.includes('tls')) dest.add(`tls://${endpoints.tls ?? ''}`);

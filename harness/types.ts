@@ -84,6 +84,14 @@ export interface RunOptions {
    * uploads leave loopback like real egress; torn down with the run.
    */
   sink?: 'loopback' | 'netns';
+  /**
+   * Send the HTTP uploads to this receiver (http or https URL) instead of the harness's sink:
+   * traffic leaves the host. Only with the operator's explicit consent (`--allow-egress`). Uploads
+   * then go to `<url>/upload/<variant-id>`; nothing can be decrypted or verified here, variants that
+   * need the WebSocket, TCP or TLS listeners are skipped, and the ground-truth journal is the only
+   * record of the upload.
+   */
+  externalSink?: { url: string; allowEgress: true };
   /** Keep the workspace after the run (debugging); it is still listed in the state file. */
   keepWorkspace?: boolean;
   /** Catalogue folder for `{scenarios}` / PURPLE_SCENARIOS; default: `<package>/scenarios`. */

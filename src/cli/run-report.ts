@@ -33,6 +33,8 @@ export interface ReportInputs {
   host: { name: string; os: string; osVersion: string; arch: string; kernel?: string; isRoot: boolean };
   tool: { version: string; gitCommit?: string };
   argv: string[];
+  /** Uploads went to an external receiver: nothing to verify here, the journal is the record. */
+  externalSink?: boolean;
   /** Who ran it (the sudo user when run with sudo). */
   operator?: string | undefined;
   /** Scenario files of the variants that were selected: id → { file, text }. */
@@ -98,9 +100,11 @@ function timingOf(x: VariantExecution): NonNullable<Parameters<typeof scoreVaria
  * Why a variant that ran did not do what it is meant to (so its outcome is `error`, not a miss
  * the rules are blamed for): interrupted, or its upload never reached the sink.
  */
-export function unfinished(x: VariantExecution): string | undefined {
+export function unfinished(x: VariantExecution, externalSink = false): string | undefined {
   if (x.interrupted) return 'interrupted before the emulation finished';
   if (x.variant.axes.upload === 'none' || x.receipts.length > 0 || x.timedOut) return undefined;
+  // With an external receiver there is no receipt; the emulation's journal says whether it uploaded.
+  if (externalSink && x.journal.some((j) => j.action === 'upload')) return undefined;
   const last = [...x.steps].reverse().find((s) => s.exitCode !== 0 || s.failed);
   const why = last ? ` (${last.failed ?? `exit ${String(last.exitCode)}`}${last.stderrTail.trim() ? `: ${last.stderrTail.trim().split('\n').slice(-2).join(' ')}` : ''})` : '';
   return `the upload never reached the sink${why}`;
@@ -137,7 +141,7 @@ export function buildRunReport(inp: ReportInputs): RunReport {
     evicted += found.evicted;
     for (const w of found.warnings) warnings.push(`${x.variant.id}: ${w}`);
     const problems = x.journalProblems.map((p) => `journal line ${p.line}: ${p.message}`);
-    const incomplete = x.status === 'ran' ? unfinished(x) : undefined;
+    const incomplete = x.status === 'ran' ? unfinished(x, inp.externalSink === true) : undefined;
     const reason = [incomplete, x.reason, ...problems].filter(Boolean).join('; ');
     const verdict = scoreVariant(
       {

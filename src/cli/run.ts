@@ -52,6 +52,7 @@ export interface RunCliOptions {
   live?: string | boolean;
   dryRun?: boolean;
   runId?: string;
+  allowEgress?: boolean;
   progress?: boolean;
   json?: boolean;
   scenarios?: string;
@@ -218,7 +219,15 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const runId = opts.runId ?? newRunId();
   const timeoutScale = scaleOf(opts.timeoutScale);
   const live = livePort(opts.live);
-  if (opts.sink !== 'loopback' && opts.sink !== 'netns') throw new PurpleError('BAD_INPUT', `--sink must be loopback or netns, got ${JSON.stringify(opts.sink)}`);
+  const externalUrl = opts.sink !== 'loopback' && opts.sink !== 'netns' ? opts.sink : undefined;
+  if (externalUrl !== undefined && !/^https?:\/\//i.test(externalUrl)) {
+    throw new PurpleError('BAD_INPUT', `--sink must be loopback, netns or an http(s):// URL, got ${JSON.stringify(opts.sink)}`, { hint: 'leave --sink out for the harness\'s own sink on 127.0.0.1' });
+  }
+  if (externalUrl !== undefined && !opts.allowEgress) {
+    throw new PurpleError('PERMISSION', `--sink ${externalUrl} sends the uploads off this host`, { hint: 'add --allow-egress to say that is intended (uploads are benign canaries, but they leave the host)' });
+  }
+  const externalSink = externalUrl !== undefined ? { url: externalUrl, allowEgress: true as const } : undefined;
+  const sinkKind: 'loopback' | 'netns' = opts.sink === 'netns' ? 'netns' : 'loopback';
   const formats = opts.format ? opts.format.split(',').map((s) => s.trim()) : DEFAULT_FORMATS;
   parseFormats(formats.join(',')); // unknown ids fail before anything runs
 
@@ -240,7 +249,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const { collectors, notes } = await resolveCollectors(opts.collector, platform, host);
 
   if (opts.dryRun) {
-    const plan = await planRun({ runId, variants: selected, collectors, ...(pythonPath ? { pythonPath } : {}), scenariosDir, platform, ...(timeoutScale ? { timeoutScale } : {}), sink: opts.sink as 'loopback' | 'netns' });
+    const plan = await planRun({ runId, variants: selected, collectors, ...(pythonPath ? { pythonPath } : {}), scenariosDir, platform, ...(timeoutScale ? { timeoutScale } : {}), sink: sinkKind, ...(externalSink ? { externalSink } : {}) });
     printPlan(plan, notes, opts.json === true);
     return 0;
   }
@@ -295,7 +304,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       },
       signal: controller.signal,
       preserveRawDir: join(outDir, 'raw'),
-      sink: opts.sink as 'loopback' | 'netns',
+      sink: sinkKind,
+      ...(externalSink ? { externalSink } : {}),
       scenariosDir,
       ...(opts.keepWorkspace ? { keepWorkspace: true } : {}),
     });
@@ -316,6 +326,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       host: { name: host.name, os: host.os, osVersion: host.osVersion, arch: host.arch, kernel: host.kernel, isRoot: host.isRoot },
       tool: { version: packageVersion(), ...(gitCommit(root) ? { gitCommit: gitCommit(root)! } : {}) },
       argv,
+      externalSink: externalSink !== undefined,
       operator: operatorName(),
       scenarios: catalogue.filter((s) => usedScenarioIds.has(s.id)).map((s) => ({ id: s.id, file: s.file.startsWith(root) ? s.file.slice(root.length + 1) : s.file, text: readFileSync(s.file, 'utf8') })),
       onVariantScored: ({ verdict, events, alerts }) => {
@@ -379,7 +390,8 @@ export function register(program: Command): void {
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
     .option('--python <path>', 'the python3 to run the Python variants with (default: python3 on PATH, resolved to the real binary)')
-    .option('--sink <kind>', 'loopback (127.0.0.1) or netns (a network namespace test host, Linux and root)', 'loopback')
+    .option('--sink <kind|url>', 'loopback (127.0.0.1), netns (a network namespace test host, Linux and root), or the http(s) URL of a receiver you control (needs --allow-egress)', 'loopback')
+    .option('--allow-egress', 'allow --sink URL: the benign canary uploads leave this host')
     .option('--timeout-scale <n>', 'multiply every variant timeout (slow CI hosts)')
     .option('--keep-all-telemetry', 'keep every event the collectors saw, not only those of the run (may include other processes of the host)')
     .option('--keep-workspace', 'keep the run workspace for debugging (`purple cleanup` removes it)')

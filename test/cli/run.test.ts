@@ -4,6 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +250,47 @@ describe('purple run (CLI, real emulations)', async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       // Put the host back: the test killed the auditd that was running before it.
       if (hadAuditd && !/^pid [1-9]/m.test((await runner.run(['auditctl', '-s'])).stdout)) await runner.run(['auditd']);
+    }
+  });
+
+  test('--sink URL needs --allow-egress; with it the HTTP uploads go to that receiver and the rest is skipped', { skip }, async () => {
+    const refused = await purple(['run', '--sink', 'http://127.0.0.1:9/', '--variant', POSITIVE, '--dry-run']);
+    assert.equal(refused.exitCode, 2);
+    assert.match(refused.stderr, /off this host[\s\S]*--allow-egress/);
+    // A receiver "we control": a plain HTTP server on loopback, outside the harness.
+    const got: Array<{ method: string; url: string; bytes: number }> = [];
+    const server = createServer((req, res) => {
+      let n = 0;
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => {
+        got.push({ method: req.method ?? '', url: req.url ?? '', bytes: n });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const dry = await purple(['run', '--sink', url, '--allow-egress', '--variant', POSITIVE, '--dry-run', '--collector', collector!]);
+      assert.equal(dry.exitCode, 0, dry.stderr);
+      assert.match(dry.stdout, new RegExp(`destinations .*${url}/upload/`));
+      assert.doesNotMatch(dry.stdout, /destinations .*(ws:|tcp:)/);
+      const runId = `t-ext-${process.pid}`;
+      const r = await purple(['run', '--sink', url, '--allow-egress', '--variant', POSITIVE, 'openssl-curl/*openssl-s_client', '--collector', collector!, '--out', join(dir, 'ext'), '--run-id', runId]);
+      assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+      const report = readRun(join(dir, 'ext'), runId);
+      assert.deepEqual(validateReport(report), []);
+      const v = report.verdicts.find((x) => x.variant_id === POSITIVE)!;
+      assert.equal(v.outcome, 'detected');
+      assert.deepEqual(v.receipts, [], 'nothing is verified here: the receiver is not ours');
+      assert.equal(got.length, 1);
+      assert.equal(got[0]!.method, 'POST');
+      assert.equal(got[0]!.url, `/upload/${encodeURIComponent(POSITIVE)}`);
+      assert.ok(got[0]!.bytes > 0);
+      const tls = report.verdicts.find((x) => x.variant_id.endsWith('openssl-s_client'))!;
+      assert.equal(tls.outcome, 'skipped');
+      assert.match(String(tls.reason), /external sink/);
+    } finally {
+      server.close();
     }
   });
 
