@@ -17,11 +17,29 @@ const DIRECTIONS: Record<string, 'egress' | 'ingress' | 'unknown'> = {
   unknown: 'unknown',
 };
 
-/** `{"process.pid": 1, "process": {"name": "x"}}` → `{"process": {"pid": 1, "name": "x"}}`. */
+/** Whether any key (outside `labels`) holds a dot, i.e. whether expandDottedKeys has work to do. */
+function hasDottedKey(obj: Record<string, unknown>): boolean {
+  for (const key in obj) {
+    if (key !== '@timestamp' && key.includes('.')) return true;
+    const v = obj[key];
+    if (key !== 'labels' && isRecord(v) && hasDottedKey(v)) return true;
+  }
+  return false;
+}
+
+/**
+ * `{"process.pid": 1}` → `{process: {pid: 1}}`, at every level (labels keep their keys). A document
+ * that is already nested (the common case: purple's own and Elastic Defend's exports) is returned
+ * as it is, without a copy.
+ */
 export function expandDottedKeys(obj: Record<string, unknown>): Record<string, unknown> {
+  return hasDottedKey(obj) ? expandCopy(obj) : obj;
+}
+
+function expandCopy(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(obj)) {
-    const value = isRecord(raw) && key !== 'labels' ? expandDottedKeys(raw) : raw;
+    const value = isRecord(raw) && key !== 'labels' ? expandCopy(raw) : raw;
     const parts = key === '@timestamp' ? [key] : key.split('.');
     let cur = out;
     for (let i = 0; i < parts.length - 1; i++) {
