@@ -54,6 +54,29 @@ async function leftovers(runId: string, report: RunReport): Promise<string[]> {
   return found;
 }
 
+/** `purple run …` in the background, for tests that act on it while it runs. */
+function startRun(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    /** Waits (up to 60 s) until stderr matches, then `settle` ms more. */
+    async waitFor(re: RegExp, settle = 1000): Promise<void> {
+      for (let i = 0; i < 600 && !re.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(stderr, re, stderr);
+      await new Promise((r) => setTimeout(r, settle));
+    },
+  };
+}
+
 async function collectorFor(): Promise<string | undefined> {
   if (process.platform !== 'linux') return undefined;
   if (isRoot && (await runner.which('auditctl'))) {
@@ -193,19 +216,10 @@ describe('purple run (CLI, real emulations)', async () => {
 
   test('kill -9 of the harness mid-run, then purple cleanup: nothing left (processes, files, audit rules, namespace)', { skip: skip || (isRoot && (await runner.which('ip')) ? false : 'needs root and iproute2 (netns sink)') }, async () => {
     const runId = `t-kill-${process.pid}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--variant', 'openssl-curl/*+d30', '--sink', 'netns', '--out', join(dir, 'kill'), '--run-id', runId, '--collector', collector!], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    for (let i = 0; i < 600 && !/\[1\/1\] \S+\+d30 …/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.match(stderr, /\+d30 …/, stderr);
-    await new Promise((r) => setTimeout(r, 1500));
-    child.kill('SIGKILL');
-    await exited;
+    const run = startRun(['--variant', 'openssl-curl/*+d30', '--sink', 'netns', '--out', join(dir, 'kill'), '--run-id', runId, '--collector', collector!]);
+    await run.waitFor(/\[1\/1\] \S+\+d30 …/, 1500);
+    run.child.kill('SIGKILL');
+    await run.exited;
     const before = await leftovers(runId, { verdicts: [] } as unknown as RunReport);
     assert.ok(before.some((x) => x.startsWith('process')) && before.some((x) => x.startsWith('state')), `the killed run left its state and processes: ${before.join('; ')}`);
     const list = await purple(['cleanup', '--list']);
@@ -223,21 +237,13 @@ describe('purple run (CLI, real emulations)', async () => {
     const runId = `t-auditd-${process.pid}`;
     const out = join(dir, 'ka');
     const hadAuditd = /^pid [1-9]/m.test((await runner.run(['auditctl', '-s'])).stdout);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--variant', POSITIVE, 'openssl-curl/*+d30', '--out', out, '--run-id', runId, '--collector', 'linux-audit'], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const run = startRun(['--variant', POSITIVE, 'openssl-curl/*+d30', '--out', out, '--run-id', runId, '--collector', 'linux-audit']);
     try {
-      for (let i = 0; i < 600 && !/\[2\/2\] \S+\+d30 …/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 1000));
+      await run.waitFor(/\[2\/2\] \S+\+d30 …/);
       const pid = Number(/^pid (\d+)/m.exec((await runner.run(['auditctl', '-s'])).stdout)?.[1]);
       assert.ok(pid > 0, 'auditd runs during the run');
       process.kill(pid, 'SIGKILL');
-      assert.equal(await exited, 1, stderr);
+      assert.equal(await run.exited, 1, run.stderr());
       const report = readRun(out, runId);
       assert.deepEqual(validateReport(report), []);
       assert.match(report.collectors[0]!.errors.join('\n'), /auditd \(pid \d+\) stopped during the run/);
@@ -247,7 +253,7 @@ describe('purple run (CLI, real emulations)', async () => {
       assert.equal(late.reason, 'telemetry-incomplete');
       assert.deepEqual(await leftovers(runId, report), []);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
       // Put the host back: the test killed the auditd that was running before it.
       if (hadAuditd && !/^pid [1-9]/m.test((await runner.run(['auditctl', '-s'])).stdout)) await runner.run(['auditd']);
     }
@@ -378,26 +384,10 @@ variants:
   test('SIGINT mid-run: exit 130, report marked interrupted and valid, nothing left behind', { skip }, async () => {
     const runId = `t-int-${process.pid}`;
     const out = join(dir, 'int');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--variant', 'openssl-curl/*+d30', POSITIVE, '--out', out, '--run-id', runId, '--collector', collector!], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setInterval(() => {
-        if (/\[2\/2\] \S+\+d30 …/.test(stderr)) {
-          clearInterval(timer);
-          setTimeout(() => child.kill('SIGINT'), 1500);
-        }
-      }, 100);
-      child.on('exit', (c) => {
-        clearInterval(timer);
-        resolve(c);
-      });
-    });
-    assert.equal(code, 130, stderr);
+    const run = startRun(['--variant', 'openssl-curl/*+d30', POSITIVE, '--out', out, '--run-id', runId, '--collector', collector!]);
+    await run.waitFor(/\[2\/2\] \S+\+d30 …/, 1500);
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 130, run.stderr());
     const report = readRun(out, runId);
     assert.deepEqual(validateReport(report), []);
     assert.equal(report.run.status, 'interrupted');
