@@ -82,8 +82,9 @@ describe('listCatalogue', () => {
     assert.match(text, /^ {2}ATT&CK T1048\.001 T1059\.002 · DET0503 · AN1391$/m);
     assert.match(text, /^ {2}jxa-commoncrypto\+nsurlsession +macos +positive +T1048\.001 T1059\.002 T1059\.007 T1560\.002 +no: runs on macos only$/m);
     assert.match(text, /^ {2}negative-plaintext-curl +linux,macos +negative control .* yes$/m);
-    assert.match(text, /^ {2}detached +linux,macos +positive \(known gap\) /m);
-    assert.match(text, /^ {6}known gap: encryption and upload share no process lineage/m);
+    assert.match(text, /^ {2}enc-aes-256-cbc-pbkdf2\+curl-data-binary\+d75 +linux,macos +positive \(known gap\) /m);
+    assert.match(text, /^ {2}detached +linux,macos +positive {2}/m);
+    assert.match(text, /^ {6}known gap: the upload comes 75 s after the encryption/m);
     assert.match(text, /^ {6}interpreter=sh encryption=openssl-enc-aes-256-cbc-pbkdf2 upload=curl-data-binary lineage=siblings delay=0s$/m);
     assert.match(text, /^ {6}defined at scenarios\/osascript\.yaml:\d+$/m);
     assert.match(text, /variants in 2 scenarios: .* can run on this host \(linux\), 2 would be skipped$/m);
