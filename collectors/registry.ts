@@ -1,7 +1,7 @@
 // The collector registry: id → collector, a lookup that names the valid ids, and the choice of the
 // best collector set for this host (what `purple run` uses when no --collector is given).
 
-import { PurpleError, type Collector, type CollectorAvailability } from '../src/model/index.js';
+import { PurpleError, type Collector, type CollectorAvailability, type CollectorContext } from '../src/model/index.js';
 import { esloggerCollector } from './eslogger/collector.js';
 import { pktapCollector } from './pktap/collector.js';
 import { nettopCollector } from './pktap/nettop-collector.js';
@@ -48,4 +48,20 @@ export function chooseCollectors(platform: 'linux' | 'macos', probes: ProbeResul
     if (pick) chosen.push(pick);
   }
   return chosen;
+}
+
+const SEES_NOTHING: CollectorAvailability['fidelity'] = { process_exec: false, process_args: false, network: false, network_attribution: false, library_loads: false };
+
+/** A collector's probe, where a probe that throws is an unavailable collector with the reason. */
+export async function probeCollector(c: Collector, ctx: Omit<CollectorContext, 'rawDir' | 'runId'>): Promise<CollectorAvailability> {
+  try {
+    return await c.probe(ctx);
+  } catch (e) {
+    return { available: false, reason: `probe failed: ${(e as Error).message}`, fidelity: SEES_NOTHING, blind_spots: [] };
+  }
+}
+
+/** Unavailable because the collector is for other platforms. */
+export function notForThisPlatform(c: Collector): CollectorAvailability {
+  return { available: false, reason: `runs on ${c.platforms.join(', ')} only`, fidelity: SEES_NOTHING, blind_spots: [] };
 }

@@ -1,6 +1,6 @@
 // The harness runtime's public surface for the CLI. (The scenario catalogue is harness/scenario/.)
 
-export { executeRun, planRun, findScenariosDir } from './run-lifecycle.js';
+export { executeRun, planRun, findScenariosDir, checkExternalSink } from './run-lifecycle.js';
 export { redact, redactArgv, redactRaw, REDACTED } from './redact.js';
 export { writeFileAtomic } from './write-file-atomic.js';
 export { cleanupRun, listRuns, readRunState, defaultStateDir, stateFilePath, RunStateFile } from './state.js';

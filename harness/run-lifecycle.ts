@@ -30,7 +30,7 @@ import { createNetnsHost, type NetnsHost } from './sink/netns.js';
 import { startNetnsSink } from './sink/netns-sink.js';
 import { startSink, uploadUrl, websocketUrl, type Sink } from './sink/sink.js';
 import { makeSelfSignedCert } from './sink/tls-cert.js';
-import { createHostProbes, findSkipReason } from './scenario/skip-reason.js';
+import { createHostProbes, findSkipReason, type HostProbes } from './scenario/skip-reason.js';
 import { acquireHostLock, HOST_EXCLUSIVE_COLLECTORS, lockPath, defaultLockDir, type HostLock } from './host-lock.js';
 import { killRunProcesses, RunStateFile, undoArtifact } from './state.js';
 import type { PlannedCommand, ProgressEvent, RunExecution, RunOptions, RunPlan, SinkEndpoints, VariantExecution } from './types.js';
@@ -78,10 +78,19 @@ function variantUrls(endpoints: SinkEndpoints, variantId: string, external: RunO
   return { http: `${base}/upload/${encodeURIComponent(variantId)}`, ws: '' };
 }
 
+/**
+ * Why a variant cannot run here, given the sink's listeners; an external receiver takes HTTP
+ * uploads only, and the reason then says so.
+ */
+async function skipReasonWithSink(v: Variant, probes: HostProbes, listeners: ReadonlyArray<string> | undefined, external: RunOptions['externalSink']): Promise<string | undefined> {
+  const sinkListeners = external ? ['http'] : listeners;
+  const reason = await findSkipReason(v, sinkListeners ? { ...probes, sinkListeners } : probes);
+  return external && reason?.startsWith('the sink has no') ? `${reason}: an external sink (--sink URL) takes HTTP uploads only` : reason;
+}
+
 /** Checks an external receiver URL: http(s) only, with explicit consent. */
 export function checkExternalSink(ext: RunOptions['externalSink']): void {
   if (!ext) return;
-  if (ext.allowEgress !== true) throw new PurpleError('PERMISSION', 'an external sink sends the uploads off this host', { hint: 'add --allow-egress to say that is intended' });
   let u: URL;
   try {
     u = new URL(ext.url);
@@ -89,6 +98,9 @@ export function checkExternalSink(ext: RunOptions['externalSink']): void {
     throw new PurpleError('BAD_INPUT', `--sink ${ext.url} is not a URL`, { hint: 'use loopback, netns, or an http(s):// URL of a receiver you control' });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PurpleError('BAD_INPUT', `--sink ${ext.url}: only http and https receivers are supported`, { hint: 'e.g. --sink https://receiver.example.net --allow-egress' });
+  if (ext.allowEgress !== true) {
+    throw new PurpleError('PERMISSION', `--sink ${ext.url} sends the uploads off this host`, { hint: 'add --allow-egress to say that is intended (uploads are benign canaries, but they leave the host)' });
+  }
 }
 
 export async function executeRun(opts: RunOptions): Promise<RunExecution> {
@@ -251,8 +263,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
         continue;
       }
       emit({ type: 'variant-start', variantId: variant.id, index, total });
-      let reason = await findSkipReason(variant, { ...probes, sinkListeners: opts.externalSink ? ['http'] : sink.endpoints.listeners });
-      if (opts.externalSink && reason?.startsWith('the sink has no')) reason = `${reason}: an external sink (--sink URL) takes HTTP uploads only`;
+      let reason = await skipReasonWithSink(variant, probes, sink.endpoints.listeners, opts.externalSink);
       if (reason === 'the sink has no tls listener on this host' && tlsProblem) reason += ` (${tlsProblem})`;
       let exec: VariantExecution;
       if (reason) exec = { ...base, reason };
@@ -347,6 +358,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     if (!ws || !sink) throw new Error('runVariant before the workspace and sink exist');
     const vws = await ws.prepareVariant(variant.id);
     const sessions = active.map((a) => a.session);
+    const urls = variantUrls(sink.endpoints, variant.id, opts.externalSink);
     const launched = await launchVariant({
       runId,
       variant,
@@ -354,8 +366,8 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
       passFile: ws.passFile,
       secrets,
       sink: sink.endpoints,
-      sinkUrl: variantUrls(sink.endpoints, variant.id, opts.externalSink).http,
-      sinkWsUrl: variantUrls(sink.endpoints, variant.id, opts.externalSink).ws,
+      sinkUrl: urls.http,
+      sinkWsUrl: urls.ws,
       scenariosDir,
       python: opts.pythonPath ?? (await baseRunner.which('python3')) ?? 'python3',
       timeoutMs: variant.timeout_s * 1000 * (opts.timeoutScale ?? 1),
@@ -454,8 +466,7 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
   const plan: RunPlan = { runId: opts.runId, workspace: root, variants: [], commands: [], destinations: [], collectors: opts.collectors.map((c) => c.id) };
   const dest = new Set<string>();
   for (const v of opts.variants) {
-    let reason = await findSkipReason(v, opts.externalSink ? { ...probes, sinkListeners: ['http'] } : probes);
-    if (opts.externalSink && reason?.startsWith('the sink has no')) reason = `${reason}: an external sink (--sink URL) takes HTTP uploads only`;
+    const reason = await skipReasonWithSink(v, probes, undefined, opts.externalSink);
     const entry: RunPlan['variants'][number] = { variantId: v.id, willRun: !reason, timeout_s: v.timeout_s * (opts.timeoutScale ?? 1), cipher: v.cipher };
     if (reason) entry.reason = reason;
     else if (v.requires_python?.length) entry.reason = `needs python module(s) ${v.requires_python.join(', ')} (checked when the run starts)`;

@@ -91,7 +91,7 @@ export interface RunOptions {
    * need the WebSocket, TCP or TLS listeners are skipped, and the ground-truth journal is the only
    * record of the upload.
    */
-  externalSink?: { url: string; allowEgress: true };
+  externalSink?: { url: string; allowEgress: boolean };
   /** Keep the workspace after the run (debugging); it is still listed in the state file. */
   keepWorkspace?: boolean;
   /** Catalogue folder for `{scenarios}` / PURPLE_SCENARIOS; default: `<package>/scenarios`. */

@@ -59,27 +59,27 @@ function readConf(): AuditdConf {
 /** Why auditd would write no file records for the run (write_logs = no, a full disk), if it would not. */
 function logWriteProblem(conf: AuditdConf): { reason: string; fix: string } | undefined {
   if (!conf.writeLogs) return { reason: `auditd keeps no log (write_logs = no in ${AUDITD_CONF})`, fix: `set write_logs = yes in ${AUDITD_CONF} and restart auditd` };
+  const disk = logDisk(conf);
+  const why = disk && diskStopsLogging(conf, disk.free, disk.total);
+  return why ? { reason: why, fix: `free space on the file system of ${disk.dir}, or lower space_left/admin_space_left in ${AUDITD_CONF} and restart auditd` } : undefined;
+}
+
+/** Free and total bytes of the file system auditd logs to (its nearest existing folder), if readable. */
+function logDisk(conf: AuditdConf): { dir: string; free: number; total: number } | undefined {
   let dir = dirname(conf.logFile);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   try {
     const fs = statfsSync(dir);
-    const why = diskStopsLogging(conf, fs.bavail * fs.bsize, fs.blocks * fs.bsize);
-    if (why) return { reason: why, fix: `free space on the file system of ${dir}, or lower space_left/admin_space_left in ${AUDITD_CONF} and restart auditd` };
+    return { dir, free: fs.bavail * fs.bsize, total: fs.blocks * fs.bsize };
   } catch {
-    /* unknown free space: let the run try */
+    return undefined;
   }
-  return undefined;
 }
 
 /** The disk and daemon state to quote when records did not arrive. */
 function logStateForError(conf: AuditdConf, status: AuditStatus | undefined): string {
-  let free = 'unknown';
-  try {
-    const fs = statfsSync(dirname(conf.logFile));
-    free = `${((fs.bavail * fs.bsize) / 1048576).toFixed(0)} MB`;
-  } catch {
-    /* keep unknown */
-  }
+  const disk = logDisk(conf);
+  const free = disk ? `${(disk.free / 1048576).toFixed(0)} MB` : 'unknown';
   return `auditd pid ${String(status?.pid ?? 'unknown')}, audit enabled ${String(status?.enabled ?? 'unknown')}, free space by ${conf.logFile}: ${free}`;
 }
 

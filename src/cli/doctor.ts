@@ -14,7 +14,7 @@ export interface DoctorEntry extends CollectorAvailability {
 
 export async function probeCollectors(): Promise<{ host: ReturnType<typeof readHostFacts>; collectors: DoctorEntry[] }> {
   // Loaded on use, not at registration, so `purple --help` does not pay for execa and the collectors.
-  const { COLLECTORS } = await import('../../collectors/registry.js');
+  const { COLLECTORS, notForThisPlatform, probeCollector } = await import('../../collectors/registry.js');
   const { createCommandRunner } = await import('../../harness/command-runner.js');
   const host = readHostFacts();
   const runner = createCommandRunner();
@@ -22,26 +22,7 @@ export async function probeCollectors(): Promise<{ host: ReturnType<typeof readH
   const collectors: DoctorEntry[] = [];
   for (const c of Object.values(COLLECTORS)) {
     const applies = host.os !== 'other' && c.platforms.includes(host.os);
-    let availability: CollectorAvailability;
-    if (!applies) {
-      availability = {
-        available: false,
-        reason: `runs on ${c.platforms.join(', ')} only`,
-        fidelity: { process_exec: false, process_args: false, network: false, network_attribution: false, library_loads: false },
-        blind_spots: [],
-      };
-    } else {
-      try {
-        availability = await c.probe(ctx);
-      } catch (e) {
-        availability = {
-          available: false,
-          reason: `probe failed: ${(e as Error).message}`,
-          fidelity: { process_exec: false, process_args: false, network: false, network_attribution: false, library_loads: false },
-          blind_spots: [],
-        };
-      }
-    }
+    const availability = applies ? await probeCollector(c, ctx) : notForThisPlatform(c);
     collectors.push({ id: c.id, description: c.description, platforms: c.platforms, applies, ...availability });
   }
   return { host, collectors };

@@ -14,7 +14,7 @@ import {
   type TelemetryEvent,
   type Verdict,
 } from '../model/index.js';
-import { computeCoverage, runExitCode, scoreVariant } from '../scoring/index.js';
+import { computeCoverage, runExitCode, scoreVariant, type VariantRunFacts } from '../scoring/index.js';
 import type { RunExecution, VariantExecution } from '../../harness/types.js';
 import { redact } from '../../harness/redact.js';
 
@@ -82,7 +82,7 @@ function variantOf(e: TelemetryEvent): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function timingOf(x: VariantExecution): NonNullable<Parameters<typeof scoreVariant>[0]['timing']> {
+function timingOf(x: VariantExecution): NonNullable<VariantRunFacts['timing']> {
   if (x.status !== 'ran') return {};
   const last = x.steps[x.steps.length - 1];
   const stderr = x.steps.map((s) => s.stderrTail).filter(Boolean).join('\n').slice(-2000);

@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { COLLECTORS, chooseCollectors, getCollector, type ProbeResults } from '../../collectors/registry.js';
+import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
 import { createCommandRunner } from '../../harness/command-runner.js';
-import { executeRun, planRun, writeFileAtomic } from '../../harness/index.js';
+import { checkExternalSink, executeRun, planRun, writeFileAtomic } from '../../harness/index.js';
 import { loadCatalogue, selectVariants } from '../../harness/scenario/index.js';
 import type { ProgressEvent, RunExecution } from '../../harness/types.js';
 import { PurpleError, type Collector, type CollectorAvailability, type RunReport, type Variant } from '../model/index.js';
@@ -88,22 +88,9 @@ function resolvePython(explicit: string | undefined): string | undefined {
 }
 
 async function probeAll(ids: string[], host: HostFacts): Promise<ProbeResults> {
-  const runner = createCommandRunner();
-  const ctx = { runner, hostName: host.name, hostId: host.id, isRoot: host.isRoot, options: {} };
+  const ctx = { runner: createCommandRunner(), hostName: host.name, hostId: host.id, isRoot: host.isRoot, options: {} };
   const out: ProbeResults = {};
-  for (const id of ids) {
-    const c = getCollector(id);
-    try {
-      out[id] = await c.probe(ctx);
-    } catch (e) {
-      out[id] = {
-        available: false,
-        reason: `probe failed: ${(e as Error).message}`,
-        fidelity: { process_exec: false, process_args: false, network: false, network_attribution: false, library_loads: false },
-        blind_spots: [],
-      };
-    }
-  }
+  for (const id of ids) out[id] = await probeCollector(getCollector(id), ctx);
   return out;
 }
 
@@ -143,16 +130,12 @@ export async function resolveCollectors(spec: string, platform: 'linux' | 'macos
   return { collectors, notes };
 }
 
+/** Whether `id` ranks above the collector chosen from its preference group (worth a note). */
 function preferredOver(id: string, chosen: string[], platform: 'linux' | 'macos'): boolean {
-  // Only worth a note when a better collector of the same group was passed over.
-  const groups: Record<'linux' | 'macos', string[][]> = { linux: [['linux-audit', 'strace', 'procfs']], macos: [['eslogger'], ['pktap', 'nettop', 'lsof']] };
-  for (const g of groups[platform]) {
-    const i = g.indexOf(id);
-    if (i < 0) continue;
-    const pick = g.findIndex((x) => chosen.includes(x));
-    return pick > i;
-  }
-  return false;
+  const group = PREFERENCE[platform].find((g) => g.includes(id));
+  if (!group) return false;
+  const pick = group.findIndex((x) => chosen.includes(x));
+  return pick > group.indexOf(id);
 }
 
 /** The person behind the run: the sudo user when run with sudo, else the login user. */
@@ -219,14 +202,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const runId = opts.runId ?? newRunId();
   const timeoutScale = scaleOf(opts.timeoutScale);
   const live = livePort(opts.live);
-  const externalUrl = opts.sink !== 'loopback' && opts.sink !== 'netns' ? opts.sink : undefined;
-  if (externalUrl !== undefined && !/^https?:\/\//i.test(externalUrl)) {
-    throw new PurpleError('BAD_INPUT', `--sink must be loopback, netns or an http(s):// URL, got ${JSON.stringify(opts.sink)}`, { hint: 'leave --sink out for the harness\'s own sink on 127.0.0.1' });
-  }
-  if (externalUrl !== undefined && !opts.allowEgress) {
-    throw new PurpleError('PERMISSION', `--sink ${externalUrl} sends the uploads off this host`, { hint: 'add --allow-egress to say that is intended (uploads are benign canaries, but they leave the host)' });
-  }
-  const externalSink = externalUrl !== undefined ? { url: externalUrl, allowEgress: true as const } : undefined;
+  const externalSink = opts.sink !== 'loopback' && opts.sink !== 'netns' ? { url: opts.sink, allowEgress: opts.allowEgress === true } : undefined;
+  checkExternalSink(externalSink);
   const sinkKind: 'loopback' | 'netns' = opts.sink === 'netns' ? 'netns' : 'loopback';
   const formats = opts.format ? opts.format.split(',').map((s) => s.trim()) : DEFAULT_FORMATS;
   parseFormats(formats.join(',')); // unknown ids fail before anything runs
@@ -320,11 +297,12 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   try {
     progress.phase('detecting and scoring');
     const usedScenarioIds = new Set(selected.map((v) => v.scenario_id));
+    const commit = gitCommit(root);
     const report = buildRunReport({
       execution,
       rules: ruleSet,
       host: { name: host.name, os: host.os, osVersion: host.osVersion, arch: host.arch, kernel: host.kernel, isRoot: host.isRoot },
-      tool: { version: packageVersion(), ...(gitCommit(root) ? { gitCommit: gitCommit(root)! } : {}) },
+      tool: { version: packageVersion(), ...(commit ? { gitCommit: commit } : {}) },
       argv,
       externalSink: externalSink !== undefined,
       operator: operatorName(),
