@@ -24,6 +24,9 @@ export function decodeProctitle(v: AuditValue): string[] {
   return parts;
 }
 
+/** More arguments than an execve can carry (ARG_MAX is 2 MiB; each argument takes at least 2 bytes). */
+const MAX_ARGS = 1 << 20;
+
 /**
  * The argv of an EXECVE event, from all its EXECVE records: `argc=N a0=… a1=…`, with long arguments
  * split into `aK_len=L aK[0]=… aK[1]=…` chunks that may continue in the next EXECVE record.
@@ -54,14 +57,20 @@ export function decodeExecveArgs(records: AuditRecord[]): { args: string[]; argc
     const order = [...parts.keys()].sort((a, b) => a - b);
     whole.set(idx, Buffer.concat(order.map((k) => parts.get(k)!)));
   }
-  const count = argc ?? (whole.size ? Math.max(...whole.keys()) + 1 : 0);
+  // argc and the indices come from the log: a damaged or hostile line can claim billions of
+  // arguments. Only the arguments present are materialised (gaps inside become ''); the rest are
+  // counted as missing. No real argv has more entries than ARG_MAX bytes allow.
+  if (argc !== undefined && !(Number.isInteger(argc) && argc >= 0 && argc <= MAX_ARGS)) argc = undefined;
+  let highest = -1;
+  for (const i of whole.keys()) if (i < MAX_ARGS && (argc === undefined || i < argc) && i > highest) highest = i;
   const args: string[] = [];
-  let missing = 0;
-  for (let i = 0; i < count; i++) {
+  let present = 0;
+  for (let i = 0; i <= highest; i++) {
     const b = whole.get(i);
-    if (b === undefined) missing++;
+    if (b !== undefined) present++;
     args.push(b === undefined ? '' : b.toString('utf8'));
   }
+  const missing = (argc ?? highest + 1) - present;
   return { args, argc, missing };
 }
 

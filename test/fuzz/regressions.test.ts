@@ -3,6 +3,8 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeExecveArgs } from '../../collectors/linux-audit/decode.js';
+import { parseAuditRecord } from '../../collectors/linux-audit/record.js';
 import { IMPORTERS } from '../../collectors/importers/index.js';
 import { tryEpochToIso } from '../../collectors/importers/fields.js';
 import { parseJsonObject } from '../../collectors/importers/import-stats.js';
@@ -71,6 +73,20 @@ describe('audit', () => {
     assert.equal(r.stats.malformed, 2);
     assert.match(r.stats.problems[0]?.message ?? '', /out of range/);
     assert.equal(r.stats.problems[0]?.line, 1);
+  });
+
+  test('an EXECVE that claims billions of arguments is not materialised (was: V8 fatal "invalid size" in CI)', () => {
+    const rec = (line: string) => {
+      const r = parseAuditRecord(line);
+      assert.ok('record' in r);
+      return r.record;
+    };
+    const huge = decodeExecveArgs([rec('type=EXECVE msg=audit(1.0:1): argc=169220804 a0="curl" a1="-s"')]);
+    assert.deepEqual(huge, { args: ['curl', '-s'], argc: undefined, missing: 0 });
+    const farIndex = decodeExecveArgs([rec('type=EXECVE msg=audit(1.0:1): argc=2 a0="curl" a99999999999="x"')]);
+    assert.deepEqual(farIndex, { args: ['curl'], argc: 2, missing: 1 });
+    const gap = decodeExecveArgs([rec('type=EXECVE msg=audit(1.0:1): argc=4 a0="a" a2="c"')]);
+    assert.deepEqual(gap, { args: ['a', '', 'c'], argc: 4, missing: 2 });
   });
 });
 
