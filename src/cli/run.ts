@@ -3,8 +3,8 @@
 // variant against its ground truth, and write the report folder.
 
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
@@ -26,6 +26,8 @@ import {
   writeStepSummary,
   parseFormats,
   DEFAULT_FORMATS,
+  fileDigest,
+  type FileDigest,
   type LiveServer,
 } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
@@ -153,10 +155,30 @@ function gitCommit(root: string): string | undefined {
   return r.status === 0 && /^[0-9a-f]{40}$/.test(r.stdout.trim()) ? r.stdout.trim() : undefined;
 }
 
+function configPathOf(opts: RunCliOptions, root: string): string {
+  return opts.config ?? join(root, 'rules', 'config', 'det0503.yaml');
+}
+
 function loadRuleSet(opts: RunCliOptions, root: string): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
-  const config = readDetectorConfig(opts.config ?? join(root, 'rules', 'config', 'det0503.yaml'));
+  const config = readDetectorConfig(configPathOf(opts, root));
   return { files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) };
+}
+
+/**
+ * SHA-256 and path of the detector configuration in force, for the evidence manifest: the
+ * --config file first, then the Sigma files readDetectorConfig (detect.ts) reads beside it when
+ * present. Paths are relative to the repository root when inside it, else absolute.
+ */
+export function detectorConfigDigests(configPath: string, root: string): FileDigest[] {
+  const realRoot = realpathSync(root);
+  const main = realpathSync(configPath);
+  const paths = [main];
+  for (const name of ['sigma-mapping.yaml', 'sigma-placeholders.yaml']) {
+    const p = join(dirname(main), name);
+    if (existsSync(p) && !paths.includes(realpathSync(p))) paths.push(realpathSync(p));
+  }
+  return paths.map((p) => fileDigest(p, readFileSync(p), realRoot));
 }
 
 function scaleOf(v: string | undefined): number | undefined {
@@ -220,6 +242,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     throw new PurpleError('NOT_FOUND', `no variant of the selection runs on ${platform}`, { hint: 'see `purple list` for the variants and their platforms' });
   }
   const ruleSet = loadRuleSet(opts, root);
+  const configDigests = detectorConfigDigests(configPathOf(opts, root), root);
   const privateKeyPem = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
   const pythonPath = resolvePython(opts.python);
@@ -314,7 +337,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
         liveServer.publish({ type: 'verdict', verdict });
       },
     });
-    const written = await writeRunReports(outDir, report, { formats, ...(privateKeyPem ? { privateKeyPem } : {}) });
+    const written = await writeRunReports(outDir, report, { formats, config: configDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
     await writeFileAtomic(join(resolve(opts.out), 'latest'), `${runId}\n`);
     progress.done();
     liveServer?.publish({ type: 'done', coverage: report.coverage, exit_code: report.exit_code });

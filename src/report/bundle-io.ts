@@ -6,7 +6,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { PurpleError, type RunReport } from '../model/index.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, buildManifest, checkBundle, generateSigningKeyPair, manifestFactsFromReport, publicKeyFingerprint, serializeManifest, signManifest, type ArtifactEntry, type BundleCheck, type Manifest } from './evidence.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, buildManifest, checkBundle, generateSigningKeyPair, manifestFactsFromReport, publicKeyFingerprint, serializeManifest, signManifest, type ArtifactEntry, type BundleCheck, type FileDigest, type Manifest } from './evidence.js';
 import { DEFAULT_FORMATS, parseFormats } from './formats.js';
 import { validateReport } from './schema-validator.js';
 
@@ -100,11 +100,14 @@ export async function hashFolder(dir: string): Promise<ArtifactEntry[]> {
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** Hashes the run folder and writes manifest.json, plus manifest.sig.json when a key is given. */
-export async function writeManifest(dir: string, report: RunReport, opts: { privateKeyPem?: string; now?: Date } = {}): Promise<Manifest> {
+/**
+ * Hashes the run folder and writes manifest.json, plus manifest.sig.json when a key is given.
+ * @param opts.config digests of the detector configuration files the run used (see ManifestFacts.config)
+ */
+export async function writeManifest(dir: string, report: RunReport, opts: { privateKeyPem?: string; now?: Date; config?: readonly FileDigest[] } = {}): Promise<Manifest> {
   const now = (opts.now ?? new Date()).toISOString();
   const files = await hashFolder(dir);
-  const manifest = buildManifest(files, manifestFactsFromReport(report), now);
+  const manifest = buildManifest(files, manifestFactsFromReport(report, opts.config ? { config: opts.config } : {}), now);
   const text = serializeManifest(manifest);
   await writeFileAtomic(join(dir, MANIFEST_FILE), text);
   if (opts.privateKeyPem !== undefined) {
@@ -159,7 +162,7 @@ export async function writeKeyPair(outDir: string, opts: { force?: boolean } = {
  * then (when a key is given) hash the whole folder, raw collector files included, and sign.
  * Returns the paths written.
  */
-export async function writeRunReports(dir: string, report: RunReport, opts: { formats?: string[]; privateKeyPem?: string; now?: Date } = {}): Promise<string[]> {
+export async function writeRunReports(dir: string, report: RunReport, opts: { formats?: string[]; privateKeyPem?: string; now?: Date; config?: readonly FileDigest[] } = {}): Promise<string[]> {
   const written = [await writeReportJson(dir, report)];
   for (const f of parseFormats((opts.formats ?? DEFAULT_FORMATS).join(','))) {
     if (f.id === 'json') continue;
@@ -168,7 +171,7 @@ export async function writeRunReports(dir: string, report: RunReport, opts: { fo
     written.push(path);
   }
   if (opts.privateKeyPem !== undefined) {
-    await writeManifest(dir, report, { privateKeyPem: opts.privateKeyPem, ...(opts.now ? { now: opts.now } : {}) });
+    await writeManifest(dir, report, { privateKeyPem: opts.privateKeyPem, ...(opts.now ? { now: opts.now } : {}), ...(opts.config ? { config: opts.config } : {}) });
     written.push(join(dir, MANIFEST_FILE), join(dir, SIGNATURE_FILE));
   }
   return written;

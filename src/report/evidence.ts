@@ -1,11 +1,13 @@
 // Audit evidence: a manifest of every artifact of a run (SHA-256 and size) plus the facts an
-// auditor asks for (tool, commit, host, collectors, operator, times, scenario and rule digests),
-// signed with Ed25519. Pure: the bundle-io module hashes the files and reads/writes them.
+// auditor asks for (tool, commit, host, collectors, operator, times, scenario, rule and detector
+// configuration digests), signed with Ed25519. Pure: the bundle-io module hashes the files and reads/writes them.
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { RunReport } from '../model/index.js';
 
-export const MANIFEST_VERSION = '1.0.0';
+/** 1.1.0 added the optional `config` digests; 1.0.0 manifests (without them) stay valid. */
+export const MANIFEST_VERSION = '1.1.0';
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.sig.json';
 
@@ -16,6 +18,12 @@ export interface ArtifactEntry {
   bytes: number;
 }
 
+/** A file the run read, by SHA-256: path relative to the repository root when inside it, else absolute. */
+export interface FileDigest {
+  file: string;
+  sha256: string;
+}
+
 export interface ManifestFacts {
   tool: { name: string; version: string; git_commit?: string };
   run: { id: string; started_at: string; ended_at: string; status: string; operator?: string; argv: string[] };
@@ -23,6 +31,12 @@ export interface ManifestFacts {
   collectors: Array<{ id: string; lost_records: number; errors: number }>;
   scenarios: Array<{ id: string; file: string; sha256: string }>;
   rules: Array<{ id: string; file: string; sha256: string }>;
+  /**
+   * The detector configuration in force (`purple run --config`, default rules/config/det0503.yaml)
+   * first, then the Sigma files read beside it. Absent in 1.0.0 manifests and when not known
+   * (`purple report --sign`, `purple merge --sign` re-sign from report.json, which does not record it).
+   */
+  config?: FileDigest[];
   result: { exit_code: number; coverage: number | null; false_positive_rate: number | null; variants: number };
 }
 
@@ -60,7 +74,14 @@ export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export function manifestFactsFromReport(report: RunReport): ManifestFacts {
+/** The digest of a file's bytes, named relative to `root` when the file is inside it ('/'-separated), else by its absolute path. */
+export function fileDigest(absPath: string, bytes: Uint8Array | string, root: string): FileDigest {
+  const rel = relative(root, absPath);
+  const inside = rel !== '' && !isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`);
+  return { file: inside ? rel.split(sep).join('/') : absPath, sha256: sha256Hex(bytes) };
+}
+
+export function manifestFactsFromReport(report: RunReport, extra: { config?: readonly FileDigest[] } = {}): ManifestFacts {
   const run: ManifestFacts['run'] = { id: report.run.id, started_at: report.run.started_at, ended_at: report.run.ended_at, status: report.run.status, argv: report.run.argv };
   if (report.run.operator !== undefined) run.operator = report.run.operator;
   return {
@@ -70,6 +91,7 @@ export function manifestFactsFromReport(report: RunReport): ManifestFacts {
     collectors: report.collectors.map((c) => ({ id: c.id, lost_records: c.lost_records, errors: c.errors.length })),
     scenarios: report.scenarios.map((s) => ({ id: s.id, file: s.file, sha256: s.sha256 })),
     rules: report.rules.map((r) => ({ id: r.id, file: r.file, sha256: r.sha256 })),
+    ...(extra.config?.length ? { config: extra.config.map((c) => ({ file: c.file, sha256: c.sha256 })) } : {}),
     result: { exit_code: report.exit_code, coverage: report.coverage.coverage, false_positive_rate: report.coverage.false_positive_rate, variants: report.verdicts.length },
   };
 }
