@@ -71,38 +71,43 @@ function first(v: unknown): string | undefined {
   return toStr(v);
 }
 
+/** Normalises a process object of a freshly parsed line in place (it belongs to this mapping). */
 function normaliseProcess(p: Record<string, unknown>, isParent = false): ProcessFields {
-  const out = { ...p } as ProcessFields & Record<string, unknown>;
-  for (const k of ['pid', 'args_count'] as const) {
-    const n = toInt(p[k]);
-    if (n !== undefined) out[k] = n;
-    else delete out[k];
-  }
+  const out = p as ProcessFields & Record<string, unknown>;
+  const pid = toInt(p.pid);
+  if (pid !== undefined) out.pid = pid;
+  else if ('pid' in p) delete out.pid;
+  const count = toInt(p.args_count);
+  if (count !== undefined) out.args_count = count;
+  else if ('args_count' in p) delete out.args_count;
   // A scalar is a one-valued field (as Elasticsearch reads it); an object or null is no argv at all.
-  if (typeof p.args === 'string' || typeof p.args === 'number' || typeof p.args === 'boolean') out.args = [String(p.args)];
-  else if (Array.isArray(p.args)) out.args = p.args.map((a) => String(a));
-  else delete out.args;
+  const args = p.args;
+  if (typeof args === 'string' || typeof args === 'number' || typeof args === 'boolean') out.args = [String(args)];
+  else if (Array.isArray(args)) {
+    for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'string') args[i] = String(args[i]);
+  } else if ('args' in p) delete out.args;
   if (out.args && out.args_count === undefined && !isParent) out.args_count = out.args.length;
   if (out.args && out.command_line === undefined) out.command_line = joinCommandLine(out.args);
   if (typeof out.executable === 'string' && out.name === undefined) out.name = baseName(out.executable);
   if (isRecord(p.parent)) out.parent = normaliseProcess(p.parent, true) as ProcessFields['parent'] & object;
   if (isRecord(p.group_leader)) {
-    const gl = { ...p.group_leader } as { pid?: number; entity_id?: string };
     const n = toInt(p.group_leader.pid);
-    if (n !== undefined) gl.pid = n;
-    out.group_leader = gl;
+    if (n !== undefined) p.group_leader.pid = n;
   }
-  const start = p.start !== undefined ? toIsoMicros(p.start) : undefined;
-  if (start) out.start = start;
+  if (p.start !== undefined) {
+    const start = toIsoMicros(p.start);
+    if (start) out.start = start;
+  }
   return out;
 }
 
+/** The port of a freshly parsed endpoint object as a number (in place); undefined when not an object. */
 function normalisePort<T extends { port?: number }>(v: unknown): T | undefined {
   if (!isRecord(v)) return undefined;
-  const out = { ...v } as T & Record<string, unknown>;
+  const out = v as T & Record<string, unknown>;
   const port = toInt(v.port);
   if (port !== undefined) out.port = port;
-  else delete out.port;
+  else if ('port' in v) delete out.port;
   return out;
 }
 
@@ -123,35 +128,30 @@ export function mapEcsLine(line: string): LineResult {
   let type = first(ev.type) ?? 'info';
   if (category === 'network' && (action === 'connect' || action === 'accept') && type === 'start') type = 'connection';
 
-  const out: TelemetryEvent = {
-    ...(doc as Partial<TelemetryEvent>),
-    '@timestamp': timestamp,
-    event: {
-      ...(ev as object),
-      id: toStr(ev.id) ?? hitId ?? makeEventId('ecs', line),
-      kind: ev.kind === 'alert' || ev.kind === 'signal' ? ev.kind : 'event',
-      category,
-      type,
-      action,
-      dataset: toStr(ev.dataset) ?? 'ecs',
-    },
-  } as TelemetryEvent;
+  // The document was parsed from this line and belongs to this mapping: it becomes the event in
+  // place (keys keep their order; added ones come last, as in a copy).
+  const out = doc as unknown as TelemetryEvent;
+  out['@timestamp'] = timestamp;
+  const event = ev as TelemetryEvent['event'] & Record<string, unknown>;
+  event.id = toStr(ev.id) ?? hitId ?? makeEventId('ecs', line);
+  event.kind = ev.kind === 'alert' || ev.kind === 'signal' ? ev.kind : 'event';
+  event.category = category;
+  event.type = type;
+  event.action = action;
+  event.dataset = toStr(ev.dataset) ?? 'ecs';
   const seq = toInt(ev.sequence);
-  if (seq !== undefined) out.event.sequence = seq;
-  else delete out.event.sequence;
-  if (isRecord(doc.process)) out.process = normaliseProcess(doc.process);
-  const dst = normalisePort<NonNullable<TelemetryEvent['destination']>>(doc.destination);
-  if (dst) out.destination = dst;
-  const src = normalisePort<NonNullable<TelemetryEvent['source']>>(doc.source);
-  if (src) out.source = src;
+  if (seq !== undefined) event.sequence = seq;
+  else if ('sequence' in event) delete event.sequence;
+  if (isRecord(doc.process)) normaliseProcess(doc.process);
+  normalisePort(doc.destination);
+  normalisePort(doc.source);
   if (isRecord(doc.network)) {
-    const net = { ...doc.network } as NonNullable<TelemetryEvent['network']>;
-    const dir = DIRECTIONS[String(doc.network.direction ?? '')];
+    const net = doc.network as Record<string, unknown>;
+    const dir = DIRECTIONS[String(net.direction ?? '')];
     if (dir) net.direction = dir;
-    else delete net.direction;
-    out.network = net;
+    else if ('direction' in net) delete net.direction;
   }
-  if (isRecord(doc.user) && doc.user.id !== undefined) out.user = { ...doc.user, id: String(doc.user.id) } as TelemetryEvent['user'] & object;
+  if (isRecord(doc.user) && doc.user.id !== undefined) doc.user.id = String(doc.user.id);
   return { kind: 'events', events: [out] };
 }
 

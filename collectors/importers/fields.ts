@@ -58,6 +58,10 @@ export function splitCommandLine(line: string): string[] {
   return out;
 }
 
+/** YYYY-MM-DDTHH:MM:SS.ffffffZ: already what toIsoMicros returns. */
+const CANONICAL_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+let lastIso = '';
+
 const ISO_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
@@ -67,6 +71,14 @@ const ISO_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]
 export function toIsoMicros(value: unknown): string | undefined {
   if (typeof value === 'number') return tryEpochToIso(value);
   if (typeof value !== 'string' || value === '') return undefined;
+  // The form every collector writes (and process.start repeats @timestamp): answered from the
+  // last one, or checked in place. The result is the one the general path below gives.
+  if (value === lastIso) return value;
+  if (value.length === 27 && CANONICAL_RE.test(value)) {
+    if (Number.isNaN(Date.parse(value.slice(0, 19) + 'Z'))) return undefined;
+    lastIso = value;
+    return value;
+  }
   const s = value.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return tryEpochToIso(Number(s));
   const m = ISO_RE.exec(s);

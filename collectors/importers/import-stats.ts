@@ -54,6 +54,12 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Bracket depth of JSON text beyond max (strings skipped), without parsing it. */
 function nestsDeeperThan(text: string, max: number): boolean {
+  // Fewer opening brackets than the limit (every real event line): it cannot nest deeper. Counting
+  // them with indexOf is far cheaper than walking every character.
+  let opens = 0;
+  for (let i = text.indexOf('{'); i >= 0 && opens <= max; i = text.indexOf('{', i + 1)) opens++;
+  for (let i = text.indexOf('['); i >= 0 && opens <= max; i = text.indexOf('[', i + 1)) opens++;
+  if (opens <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, createWriteStream, type WriteStream } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { feedFileParallel } from './detect-parallel.js';
+import { lineBatches } from './line-batches.js';
 import { IMPORTERS, getImporter, sniffImporter } from '../../collectors/importers/index.js';
 import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type LineFeeder, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
@@ -203,19 +203,23 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
             }
           }
         }
-        const rl = createInterface({ input: parallelStats ? Readable.from([]) : openInput(), crlfDelay: Infinity });
-        for await (const line of rl) {
-          lineNo++;
-          if (!session) {
-            // Guess the format from the first non-empty lines, then replay them.
-            pending.push([line, lineNo]);
-            if (pending.filter(([l]) => l.trim()).length < 20) continue;
-            importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
-            session = importer.create(hostOpts);
-            for (const [l, n] of pending.splice(0)) feed(l, n);
-            continue;
+        const input = parallelStats ? Readable.from([]) : openInput();
+        for await (const batch of lineBatches(input)) {
+          for (let b = 0; b < batch.length; b++) {
+            const line = batch[b]!;
+            lineNo++;
+            if (!session) {
+              // Guess the format from the first non-empty lines, then replay them.
+              pending.push([line, lineNo]);
+              if (pending.filter(([l]) => l.trim()).length < 20) continue;
+              importer = sniffImporter(pending.map(([l]) => l)) ?? getImporter('ecs');
+              session = importer.create(hostOpts);
+              for (const [l, n] of pending.splice(0)) feed(l, n);
+              continue;
+            }
+            feed(line, lineNo);
+            if (outBuf.length >= 256) await flush();
           }
-          feed(line, lineNo);
           await flush();
         }
         if (!session) {

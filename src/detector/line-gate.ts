@@ -213,6 +213,17 @@ export function rawTimestamp(line: string): number | null {
   if (end < 0 || end - j > 40) return null;
   const s = line.slice(j + 1, end);
   if (!CANONICAL_TS.test(s)) return null;
+  // Lines in a row mostly share their second: its epoch is reused, the milliseconds read here.
+  if (s.length === 27 && s.startsWith(lastSecond)) return lastSecondMs + Number(s.slice(20, 23));
   const t = Date.parse(s);
-  return Number.isNaN(t) ? null : t;
+  if (Number.isNaN(t)) return null;
+  if (s.length === 27) {
+    lastSecond = s.slice(0, 19);
+    lastSecondMs = t - (t % 1000 + 1000) % 1000;
+  }
+  return t;
 }
+
+// The second (YYYY-MM-DDTHH:MM:SS) rawTimestamp read last, and its epoch in ms.
+let lastSecond = '\0';
+let lastSecondMs = 0;

@@ -103,12 +103,42 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     }
   };
 
+  // Exits in the order they were marked, so a sweep visits only the expired ones. Events come in
+  // time order; when one does not (a late event), the next sweep falls back to a full scan.
+  let exits: Array<{ en: Entry; at: number }> = [];
+  let exitsHead = 0;
+  let exitsOrdered = true;
+  const markExited = (en: Entry, now: number): void => {
+    en.exitedAt = now;
+    const last = exits[exits.length - 1];
+    if (last && now < last.at) exitsOrdered = false;
+    exits.push({ en, at: now });
+  };
+
   const sweep = (now: number): void => {
-    for (const en of byEntity.values()) {
-      if (en.exitedAt !== undefined && now - en.exitedAt > ttl) {
+    if (!exitsOrdered) {
+      for (const en of byEntity.values()) {
+        if (en.exitedAt !== undefined && now - en.exitedAt > ttl) {
+          remove(en);
+          evictedCount++;
+        }
+      }
+      exits = [...byEntity.values()].filter((en) => en.exitedAt !== undefined).map((en) => ({ en, at: en.exitedAt! })).sort((a, b) => a.at - b.at);
+      exitsHead = 0;
+      exitsOrdered = true;
+      return;
+    }
+    while (exitsHead < exits.length && now - exits[exitsHead]!.at > ttl) {
+      const { en, at } = exits[exitsHead++]!;
+      // Skip stale marks: exited again later, or already gone from the table.
+      if (en.exitedAt === at && byEntity.get(en.entityId) === en) {
         remove(en);
         evictedCount++;
       }
+    }
+    if (exitsHead > 1024 && exitsHead * 2 > exits.length) {
+      exits = exits.slice(exitsHead);
+      exitsHead = 0;
     }
   };
 
@@ -156,7 +186,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
     if (en.pid !== undefined) {
       const old = pidGet(host, en.pid);
       // A new image in a pid: the old entity stays resolvable by entity id until it ages out.
-      if (old && old !== en && old.exitedAt === undefined) old.exitedAt = now;
+      if (old && old !== en && old.exitedAt === undefined) markExited(old, now);
       pidSet(host, en.pid, en);
     }
     touch(en, now);
@@ -199,7 +229,7 @@ export function createProcessTreeEnricher(opts: ProcessTreeOptions = {}): Proces
       } else if (p.pid !== undefined) {
         en = alive(pidGet(hostKey(e), p.pid), now);
       }
-      if (en && e.event?.category === 'process' && EXIT_ACTIONS.has(action)) en.exitedAt = now;
+      if (en && e.event?.category === 'process' && EXIT_ACTIONS.has(action)) markExited(en, now);
       if (!en) return e;
       if (!isExec) touch(en, now);
 
