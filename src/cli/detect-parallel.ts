@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { LineFeeder } from '../detector/index.js';
-import type { Alert, ImportSession, ImportStats } from '../model/index.js';
+import type { Alert, ImportSession, ImportStats, TelemetryEvent } from '../model/index.js';
 import type { ChunkJob, ChunkResult } from './detect-worker.js';
 
 /** Chunk starts at line boundaries: each boundary moved just past the next newline. */
@@ -104,10 +104,11 @@ export async function feedFileParallel(opts: {
       results.delete(k);
       consumed = k + 1;
       dispatch();
+      const events = JSON.parse(r.events) as TelemetryEvent[][];
       for (const op of r.ops) {
-        if (op[0] === 0) opts.onAlerts(opts.feeder.parsed(op[1]));
+        if (op[0] === 0) opts.onAlerts(opts.feeder.parsed(events[op[1]]!));
         else if (op[0] === 1) opts.onAlerts(opts.feeder.dropped(op[1], op[2]));
-        else opts.onAlerts(opts.feeder.waiting(op[1], base + op[2], op[3], op[4]));
+        else opts.onAlerts(opts.feeder.waiting(r.text.slice(op[1], op[2]), base + op[3], op[4], op[5]));
       }
       stats.lines += r.stats.lines;
       stats.events += r.stats.events;
