@@ -54,8 +54,21 @@ function readChunkText(fd: number, start: number, end: number): string {
 export function lineSpans(text: string): { starts: number[]; ends: number[] } {
   const starts: number[] = [];
   const ends: number[] = [];
-  const re = /\r?\n|\r(?!\n)/g;
   let pos = 0;
+  if (text.indexOf('\r') < 0) {
+    // Only \n breaks lines here: indexOf is much faster than the regex.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', pos)) {
+      starts.push(pos);
+      ends.push(i);
+      pos = i + 1;
+    }
+    if (pos < text.length) {
+      starts.push(pos);
+      ends.push(text.length);
+    }
+    return { starts, ends };
+  }
+  const re = /\r?\n|\r(?!\n)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     starts.push(pos);
     ends.push(m.index);

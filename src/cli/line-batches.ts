@@ -12,7 +12,9 @@ export async function* lineBatches(input: AsyncIterable<string | Buffer>): Async
     const text = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     // A trailing \r may be the first half of a \r\n split across chunks: keep it for the next one.
     const cut = text.endsWith('\r') ? text.length - 1 : text.length;
-    const parts = text.slice(0, cut).split(BREAK);
+    const body = text.slice(0, cut);
+    // Without a \r only \n breaks lines: a plain string split is several times faster than the regex.
+    const parts = body.indexOf('\r') < 0 ? body.split('\n') : body.split(BREAK);
     carry = parts.pop()! + text.slice(cut);
     if (parts.length) yield parts;
   }
