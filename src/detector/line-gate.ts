@@ -92,7 +92,7 @@ const WS = new Set([' ', '\t', '\r', '\n']);
  * plainly written: the category is then unknown.
  */
 export function rawCategories(line: string): string[] | null {
-  let i = line.indexOf('category"');
+  let i = nextCategoryKey(line, 0);
   if (i < 0) return null;
   const out: string[] = [];
   while (i >= 0) {
@@ -117,9 +117,18 @@ export function rawCategories(line: string): string[] | null {
         else if (line[j] !== ']') return null;
       }
     } else return null;
-    i = line.indexOf('category"', j);
+    i = nextCategoryKey(line, j);
   }
   return out;
+}
+
+/**
+ * The next `category"` at or after `from`, or -1. Searching for `gory"` and checking the four
+ * characters before is much faster when there is none (V8 trips on the common first letter).
+ */
+function nextCategoryKey(line: string, from: number): number {
+  for (let k = line.indexOf('gory"', from + 4); k >= 0; k = line.indexOf('gory"', k + 1)) if (line.startsWith('cate', k - 4)) return k - 4;
+  return -1;
 }
 
 /** The JSON string starting at `j` (a quote) into `out`; the index after it, or -1 if it has escapes. */
@@ -205,7 +214,7 @@ export function rawTimestamp(line: string): number | null {
   const i = line.indexOf(TS_KEY);
   // A second key would win in JSON.parse. Most lines have no other '@' at all: a one-character
   // search is far cheaper than searching for the key.
-  if (i < 0 || (line.indexOf('@', i + 1) >= 0 && line.indexOf(TS_KEY, i + 1) >= 0)) return null;
+  if (i < 0 || (line.indexOf('@', i + TS_KEY.length) >= 0 && line.indexOf(TS_KEY, i + TS_KEY.length) >= 0)) return null;
   let j = i + TS_KEY.length;
   while (WS.has(line[j]!)) j++;
   if (line[j] !== ':') return null;

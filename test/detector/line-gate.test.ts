@@ -69,6 +69,8 @@ describe('raw line readers', () => {
     assert.equal(rawCategories('{"event":{"kind":"event"}}'), null);
     assert.equal(rawCategories('{"event":{"category":null}}'), null);
     assert.equal(rawCategories('{"event":{"category":"net\\u0077ork"}}'), null);
+    assert.deepEqual(rawCategories('{"event":{"category":"file"},"x":"gory","y":{"subcategory":"network"}}'), ['file', 'network'], 'a later key found past a near miss');
+    assert.deepEqual(rawCategories('{"category":"process"}'), ['process'], 'at the very start');
   });
   test('timestamps only when written plainly', () => {
     assert.equal(rawTimestamp('{"@timestamp":"2025-01-15T00:00:17.312837Z","a":1}'), Date.UTC(2025, 0, 15, 0, 0, 17, 312));
@@ -77,6 +79,8 @@ describe('raw line readers', () => {
     assert.equal(rawTimestamp('{"@timestamp":"2025-01-15T00:00:17+02:00"}'), null, 'an offset');
     assert.equal(rawTimestamp('{"@timestamp":1736899217000}'), null, 'epoch numbers');
     assert.equal(rawTimestamp('{"@timestamp":"2025-01-15T00:00:17Z","x":{"@timestamp":"2025-01-15T00:00:18Z"}}'), null, 'two timestamps');
+    assert.equal(rawTimestamp('{"@timestamp":"2025-01-15T00:00:17Z","cmd":"ssh deploy@build01"}'), Date.UTC(2025, 0, 15, 0, 0, 17), 'another @ is not another timestamp');
+    assert.equal(rawTimestamp('{"x":1,"@timestamp":"2025-01-15T00:00:17Z","@timestamp":"2025-01-15T00:00:18Z"}'), null, 'two timestamps side by side');
   });
 });
 
