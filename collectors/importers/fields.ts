@@ -61,6 +61,7 @@ export function splitCommandLine(line: string): string[] {
 /** YYYY-MM-DDTHH:MM:SS.ffffffZ: already what toIsoMicros returns. */
 const CANONICAL_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 let lastIso = '';
+let lastValidSecond = '';
 
 const ISO_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -75,7 +76,12 @@ export function toIsoMicros(value: unknown): string | undefined {
   // last one, or checked in place. The result is the one the general path below gives.
   if (value === lastIso) return value;
   if (value.length === 27 && CANONICAL_RE.test(value)) {
-    if (Number.isNaN(Date.parse(value.slice(0, 19) + 'Z'))) return undefined;
+    // The date and time up to the second decide validity: checked once per second seen.
+    const second = value.slice(0, 19);
+    if (second !== lastValidSecond) {
+      if (Number.isNaN(Date.parse(second + 'Z'))) return undefined;
+      lastValidSecond = second;
+    }
     lastIso = value;
     return value;
   }

@@ -66,46 +66,47 @@ interface Buffered {
   cats?: string[] | null;
 }
 
-/** Binary min-heap on (ts, arrival). */
-class MinHeap {
+/**
+ * The reorder buffer: entries sorted by (ts, arrival), taken from the front. Events come nearly in
+ * time order, so an entry almost always goes at the back (one comparison); a late one is placed by
+ * binary search.
+ */
+class ReorderQueue {
   private a: Buffered[] = [];
+  private head = 0;
   get size(): number {
-    return this.a.length;
+    return this.a.length - this.head;
   }
   peek(): Buffered | undefined {
-    return this.a[0];
-  }
-  private less(x: Buffered, y: Buffered): boolean {
-    return x.ts < y.ts || (x.ts === y.ts && x.seq < y.seq);
+    return this.a[this.head];
   }
   push(b: Buffered): void {
     const a = this.a;
-    a.push(b);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
+    const last = a[a.length - 1];
+    // Arrival numbers only grow, so an equal time goes after every entry already there.
+    if (a.length === this.head || !last || last.ts <= b.ts) {
+      a.push(b);
+      return;
     }
+    let lo = this.head;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]!.ts <= b.ts) lo = mid + 1;
+      else hi = mid;
+    }
+    a.splice(lo, 0, b);
   }
   pop(): Buffered | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
+    if (this.head >= this.a.length) return undefined;
+    const top = this.a[this.head];
+    this.a[this.head++] = undefined as unknown as Buffered;
+    if (this.head === this.a.length) {
+      this.a.length = 0;
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.a.length) {
+      this.a = this.a.slice(this.head);
+      this.head = 0;
     }
     return top;
   }
@@ -139,7 +140,7 @@ export function createDetector(rules: StreamRule[], opts: DetectorOptions = {}):
   }
   for (const list of byCategory.values()) list.push(...anyRules);
 
-  const heap = new MinHeap();
+  const heap = new ReorderQueue();
   let seq = 0;
   let maxSeen = -Infinity;
   let lastReleased = -Infinity;

@@ -168,12 +168,23 @@ export function createLineGate(rules: readonly StreamRule[], ctx: GateContext): 
     for (const f of followers) v += f.version();
     if (v === openVersion) return open;
     openVersion = v;
-    open = [];
+    // Followers of the same categories are merged and their values deduplicated: rules that join
+    // on the same key (every DET0503 rule joins by host.id) would otherwise search a line for the
+    // same value once per rule.
+    const groups = new Map<string, { categories: ReadonlySet<string> | null; values: Set<string> | null }>();
+    const add = (categories: ReadonlySet<string> | null, values: string[] | null): void => {
+      const key = categories ? [...categories].sort().join('\n') : '*';
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { categories, values: new Set() }));
+      if (values === null) g.values = null;
+      else if (g.values) for (const x of values) g.values.add(x);
+    };
     for (const f of followers) {
       const st = f.state();
-      if (st.waiting) open.push({ categories: null, values: null });
-      else if (st.open) open.push({ categories: f.categories, values: st.values });
+      if (st.waiting) add(null, null);
+      else if (st.open) add(f.categories, st.values);
     }
+    open = [...groups.values()].map((g) => ({ categories: g.categories, values: g.values ? [...g.values] : null }));
     return open;
   };
   return {

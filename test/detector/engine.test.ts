@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { compileEqlRule, createDetector, makeAlertId, type StreamRule } from '../../src/detector/index.js';
 import type { Alert, RuleMeta, TelemetryEvent } from '../../src/model/index.js';
 
@@ -49,6 +50,21 @@ describe('streaming engine', () => {
     const { alerts, stats } = run([seqRule()], [ev('n', 1500, 'network'), ev('p', 0, 'process')], { reorderWindowMs: 2000 });
     assert.equal(alerts.length, 1);
     assert.deepEqual(stats.warnings, []);
+  });
+
+  test('any arrival order within the window is evaluated in time order, ties in arrival order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 60 }), (offsets) => {
+        const seen: string[] = [];
+        const spy: StreamRule = { meta: meta('order'), categories: null, onEvent: (e) => void seen.push(e.event.id), finish() {}, state: () => ({ open: 0, evicted: 0 }) };
+        // Every event is at most 40 ms out of order and the window is 50 ms: none is late.
+        const events = offsets.map((o, i) => ev(`e${i}`, o, 'file'));
+        run([spy], events, { reorderWindowMs: 50, enrich: false });
+        const want = events.map((e, i) => ({ id: e.event.id, t: offsets[i]!, i })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.id);
+        assert.deepEqual(seen, want);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('events later than the window are evaluated in arrival order, with a warning', () => {
