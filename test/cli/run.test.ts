@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -195,6 +196,11 @@ describe('purple run (CLI, real emulations)', async () => {
     const aDir = join(out, `t-base-${process.pid}`);
     const v = await purple(['verify', aDir, '--key', join(keys, 'purple-signing.pub')]);
     assert.equal(v.exitCode, 0, `${v.stdout}\n${v.stderr}`);
+    // The signed manifest names the detector configuration in force, by digest.
+    const manifest = JSON.parse(readFileSync(join(aDir, 'manifest.json'), 'utf8')) as { config?: Array<{ file: string; sha256: string }> };
+    const cfg = manifest.config?.find((c) => c.file === 'rules/config/det0503.yaml');
+    assert.ok(cfg, JSON.stringify(manifest.config));
+    assert.equal(cfg.sha256, createHash('sha256').update(readFileSync(join(ROOT, 'rules', 'config', 'det0503.yaml'))).digest('hex'));
     // The same variant against rules that cannot see Linux: detected before, missed now.
     const macRules = join(dir, 'mac-rules');
     cpSync(join(ROOT, 'rules', 'eql'), macRules, { recursive: true, filter: (f) => !/linux/.test(f) });
