@@ -7,7 +7,7 @@ import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
 import { parseAuditStatus } from '../../collectors/linux-audit/status.js';
 import { auditKeyForRun } from '../../collectors/linux-audit/rules.js';
-import { emulationArgv, findConnect, findExec, makeWorkspace, runEmulation, startSink } from './linux-live-helpers.js';
+import { emulationArgv, findConnect, findExecUnder, makeWorkspace, runEmulation, startSink } from './linux-live-helpers.js';
 
 const runner = createCommandRunner();
 const isRoot = process.getuid?.() === 0;
@@ -52,18 +52,19 @@ describe('linux-audit collector (live, real auditd)', async () => {
 
       assert.equal(sink.received, 1);
       assert.ok(artifacts.includes(`audit-rule-key=${key}`));
-      const openssl = findExec(out.events, 'openssl');
+      // Audit sees the whole host, other tests' processes included: this emulation's openssl and
+      // curl are the ones whose parent is its root sh (dash forks each command, so they are siblings).
+      const openssl = findExecUnder(out.events, w.rootPids[0], 'openssl');
       const why = `collector errors: ${JSON.stringify(out.info.errors)}; events: ${out.events.length}; details: ${JSON.stringify(out.info.details)}`;
-      assert.ok(openssl, `exec of openssl seen (${why})`);
+      assert.ok(openssl, `exec of openssl under the root sh seen (${why})`);
       assert.deepEqual(openssl.process?.args, ['openssl', 'enc', '-aes-256-cbc', '-pbkdf2', '-pass', 'pass:x', '-in', 'F', '-out', 'G']);
-      assert.equal(openssl.process?.parent?.pid !== undefined, true);
-      const sh = out.events.find((e) => e.event.action === 'exec' && e.process?.pid === w.rootPids[0]);
+      // pids wrap quickly on a busy host (pid_max is 32768 on small machines): the root sh is the
+      // last image of its pid before openssl ran, not necessarily the first exec of that pid.
+      const sh = out.events.filter((e) => e.event.action === 'exec' && e.process?.pid === w.rootPids[0] && e['@timestamp'] <= openssl['@timestamp']).at(-1);
       assert.ok(sh, 'exec of the root sh seen');
-      const curl = findExec(out.events, 'curl');
-      assert.ok(curl);
-      // openssl and curl are siblings under the sh (dash forks each command).
-      assert.equal(openssl.process?.parent?.pid, w.rootPids[0]);
-      assert.equal(curl.process?.parent?.pid, w.rootPids[0]);
+      const curl = findExecUnder(out.events, w.rootPids[0], 'curl');
+      assert.ok(curl, 'exec of curl under the root sh seen');
+      assert.equal(openssl.process?.parent?.entity_id, sh.process?.entity_id);
       assert.equal(curl.process?.parent?.entity_id, sh.process?.entity_id);
       const conn = findConnect(out.events, sink.port);
       assert.ok(conn, 'connect to the sink seen');

@@ -59,6 +59,14 @@ export function findExec(events: TelemetryEvent[], name: string): TelemetryEvent
   return events.find((e) => e.event.action === 'exec' && e.process?.name === name);
 }
 
+/**
+ * The exec of `name` whose parent is `parentPid`. Collectors that see the whole host (audit,
+ * procfs) also see other tests' processes, run at the same time: a name alone may find theirs.
+ */
+export function findExecUnder(events: TelemetryEvent[], parentPid: number | undefined, name: string): TelemetryEvent | undefined {
+  return events.find((e) => e.event.action === 'exec' && e.process?.name === name && e.process.parent?.pid === parentPid);
+}
+
 export function findConnect(events: TelemetryEvent[], port: number): TelemetryEvent | undefined {
   return events.find((e) => e.event.category === 'network' && e.destination?.port === port && e.destination.ip === '127.0.0.1');
 }
