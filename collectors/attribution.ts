@@ -25,18 +25,24 @@ export function attributeToVariants(events: TelemetryEvent[], windows: Emulation
 
   const label = new Map<number, string>();
   for (const w of windows) {
-    const pids = new Set<number>(w.rootPids);
+    // A root pid joins at its own spawn (less the slack), not at the window's start: a later
+    // step's pid may still have been another process's while the earlier steps ran.
+    const rootFrom = rootJoinTimes(w);
+    const joinOrder = [...rootFrom].sort((a, b) => a[1] - b[1]);
+    let nextRoot = 0;
+    const pids = new Set<number>();
     const entities = new Set<string>();
     const from = w.startMs - ATTRIBUTION_SLACK_MS;
     const to = w.endMs + ATTRIBUTION_SLACK_MS;
     for (const { e, i, t } of ordered) {
       if (Number.isNaN(t) || t < from) continue;
       if (t > to) break;
+      while (nextRoot < joinOrder.length && joinOrder[nextRoot]![1] <= t) pids.add(joinOrder[nextRoot++]![0]);
       const p = e.process;
       if (!p) continue;
+      const isRoot = p.pid !== undefined && t >= (rootFrom.get(p.pid) ?? Infinity);
       if (isProcessStart(e)) {
         const parentIn = (p.parent?.entity_id !== undefined && entities.has(p.parent.entity_id)) || (p.parent?.pid !== undefined && pids.has(p.parent.pid));
-        const isRoot = p.pid !== undefined && w.rootPids.includes(p.pid);
         // An exec keeps the pid's lineage (even when reparented); a fork makes a new process whose
         // pid may be a reused one of an earlier member of the tree.
         const joins = e.event.action === 'fork' ? parentIn || isRoot : parentIn || isRoot || (p.pid !== undefined && pids.has(p.pid));
@@ -58,6 +64,17 @@ export function attributeToVariants(events: TelemetryEvent[], windows: Emulation
     if (v !== undefined) out.push({ ...e, labels: { ...(e.labels ?? {}), purple_variant_id: v } });
     else if (opts.keepAll) out.push(e);
   }
+  return out;
+}
+
+/** When each root pid of a window starts to belong to it: its spawn (or the window's start) less the slack. */
+export function rootJoinTimes(w: EmulationWindow): Map<number, number> {
+  const out = new Map<number, number>();
+  w.rootPids.forEach((pid, k) => {
+    const at = (w.rootStarts?.[k] ?? w.startMs) - ATTRIBUTION_SLACK_MS;
+    // A pid used by two steps in turn: it belongs from the first of them.
+    out.set(pid, Math.min(at, out.get(pid) ?? Infinity));
+  });
   return out;
 }
 

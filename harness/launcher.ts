@@ -38,6 +38,8 @@ export interface LaunchContext {
 export interface LaunchResult {
   steps: StepResult[];
   rootPids: number[];
+  /** When each of rootPids was spawned (Date.now() just before the spawn). */
+  rootStarts: number[];
   startMs: number;
   endMs: number;
   timedOut: boolean;
@@ -259,7 +261,8 @@ export async function launchVariant(ctx: LaunchContext): Promise<LaunchResult> {
   for (const r of running) results[r.index] = r.result;
   return {
     steps: results,
-    rootPids: running.map((r) => r.pid).filter((p): p is number => p !== undefined),
+    rootPids: running.filter((r) => r.pid !== undefined).map((r) => r.pid!),
+    rootStarts: running.filter((r) => r.pid !== undefined).map((r) => r.started),
     startMs,
     endMs: Date.now(),
     timedOut,

@@ -380,7 +380,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     // WebSocket and TCP receipts land when the connection closes, a moment after the client exits.
     await sink.settle(2000);
     const journal = await readJournal(vws.journal);
-    const window: EmulationWindow = { variantId: variant.id, rootPids: launched.rootPids, startMs: launched.startMs, endMs: launched.endMs };
+    const window: EmulationWindow = { variantId: variant.id, rootPids: launched.rootPids, rootStarts: launched.rootStarts, startMs: launched.startMs, endMs: launched.endMs };
     const notes: string[] = [];
     for (const a of active) {
       try {

@@ -3,12 +3,14 @@
 
 import type { EmulationWindow, TelemetryEvent } from '../../src/model/index.js';
 import { eventTimeMs } from '../../src/model/index.js';
+import { rootJoinTimes } from '../attribution.js';
 
 /** Events can be stamped a little before the harness's own clock read (exec happens before spawn returns). */
 const WINDOW_SLACK_MS = 2000;
 
 export function labelVariantEvents(events: TelemetryEvent[], window: EmulationWindow, runId: string): number {
-  const roots = new Set(window.rootPids);
+  // A root pid counts from its own spawn (less the slack): before that it may have been another process's.
+  const rootFrom = rootJoinTimes(window);
   const inTree = new Set<string>();
   let labelled = 0;
   for (const e of events) {
@@ -17,7 +19,7 @@ export function labelVariantEvents(events: TelemetryEvent[], window: EmulationWi
     const p = e.process;
     if (!p?.entity_id) continue;
     const isStart = e.event.category === 'process' && e.event.type === 'start';
-    if (isStart && ((p.pid !== undefined && roots.has(p.pid)) || (p.parent?.entity_id && inTree.has(p.parent.entity_id)))) {
+    if (isStart && ((p.pid !== undefined && t >= (rootFrom.get(p.pid) ?? Infinity)) || (p.parent?.entity_id && inTree.has(p.parent.entity_id)))) {
       inTree.add(p.entity_id);
     }
     if (inTree.has(p.entity_id)) {

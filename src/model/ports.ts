@@ -57,6 +57,12 @@ export interface EmulationWindow {
   variantId: string;
   /** pids the harness started for the variant (the roots of its process trees). */
   rootPids: number[];
+  /**
+   * When the harness spawned each of rootPids (epoch ms, same order). A root pid belongs to the
+   * variant only from its own spawn on (less a clock slack): before that, on a busy host, the pid
+   * may still have been another process's. Absent: every root counts from startMs.
+   */
+  rootStarts?: number[];
   startMs: number;
   endMs: number;
 }

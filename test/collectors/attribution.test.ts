@@ -14,7 +14,7 @@ function ev(ms: number, action: 'exec' | 'fork' | 'connect', pid: number, ppid?:
   if (ppid !== undefined) e.process!.parent = { pid: ppid };
   return e;
 }
-const win = (variantId: string, rootPids: number[], startMs: number, endMs: number): EmulationWindow => ({ variantId, rootPids, startMs: T0 + startMs, endMs: T0 + endMs });
+const win = (variantId: string, rootPids: number[], startMs: number, endMs: number, rootStarts?: number[]): EmulationWindow => ({ variantId, rootPids, startMs: T0 + startMs, endMs: T0 + endMs, ...(rootStarts ? { rootStarts: rootStarts.map((t) => T0 + t) } : {}) });
 
 describe('attributeToVariants', () => {
   const cases: Array<{ name: string; events: TelemetryEvent[]; windows: EmulationWindow[]; want: Record<string, string | undefined> }> = [
@@ -41,6 +41,19 @@ describe('attributeToVariants', () => {
       events: [ev(10, 'exec', 100, 1), ev(20, 'fork', 101, 100), ev(30, 'fork', 101, 999), ev(40, 'connect', 101)],
       windows: [win('v1', [100], 0, 100)],
       want: { 'exec-100-10': 'v1', 'fork-101-20': 'v1', 'fork-101-30': undefined, 'connect-101-40': undefined },
+    },
+    {
+      name: "a later step's pid belongs to the variant only from that step's spawn (pids are reused on busy hosts)",
+      // Step 0 (pid 100) at 0 ms; step 1 (pid 300) spawned at 60 s. Until shortly before, pid 300 was another process's.
+      events: [ev(10, 'exec', 100, 1), ev(20_000, 'exec', 300, 7), ev(20_500, 'connect', 300), ev(60_001, 'fork', 300, 1), ev(60_002, 'exec', 300, 1), ev(60_100, 'connect', 300)],
+      windows: [win('v1', [100, 300], 0, 61_000, [0, 60_000])],
+      want: { 'exec-100-10': 'v1', 'exec-300-20000': undefined, 'connect-300-20500': undefined, 'fork-300-60001': 'v1', 'exec-300-60002': 'v1', 'connect-300-60100': 'v1' },
+    },
+    {
+      name: 'a child of a root is in the tree even when the collector missed the root itself',
+      events: [ev(60_050, 'exec', 301, 300), ev(60_060, 'connect', 301)],
+      windows: [win('v1', [100, 300], 0, 61_000, [0, 60_000])],
+      want: { 'exec-301-60050': 'v1', 'connect-301-60060': 'v1' },
     },
     {
       name: 'a reparented process that execs stays in the tree',

@@ -147,11 +147,14 @@ describe('environment and placeholders', () => {
 });
 
 describe('steps', () => {
-  test('sequential steps wait for each other', async () => {
+  test('sequential steps wait for each other; each root pid comes with its own spawn time', async () => {
     const v = makeVariant('t/seq', [{ argv: ['sh', '-c', 'sleep 0.2; echo 1 >> order'] }, { argv: ['sh', '-c', 'echo 2 >> order'] }]);
     const ctx = await ctxFor(v);
-    await launchVariant(ctx);
+    const r = await launchVariant(ctx);
     assert.equal(readFileSync(join(ctx.workspace.dir, 'order'), 'utf8'), '1\n2\n');
+    assert.equal(r.rootStarts.length, r.rootPids.length);
+    assert.ok(r.rootStarts[0]! >= r.startMs, 'the first step starts with the variant');
+    assert.ok(r.rootStarts[1]! - r.rootStarts[0]! >= 180, `the second step was spawned after the first one's 0.2 s: ${JSON.stringify(r.rootStarts)}`);
   });
 
   test('a detached step starts without waiting (it waits for the next step, which must run)', async () => {
