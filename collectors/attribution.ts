@@ -40,8 +40,8 @@ export function attributeToVariants(events: TelemetryEvent[], windows: Emulation
       while (nextRoot < joinOrder.length && joinOrder[nextRoot]![1] <= t) pids.add(joinOrder[nextRoot++]![0]);
       const p = e.process;
       if (!p) continue;
-      const isRoot = p.pid !== undefined && t >= (rootFrom.get(p.pid) ?? Infinity);
       if (isProcessStart(e)) {
+        const isRoot = p.pid !== undefined && t >= (rootFrom.get(p.pid) ?? Infinity);
         const parentIn = (p.parent?.entity_id !== undefined && entities.has(p.parent.entity_id)) || (p.parent?.pid !== undefined && pids.has(p.parent.pid));
         // An exec keeps the pid's lineage (even when reparented); a fork makes a new process whose
         // pid may be a reused one of an earlier member of the tree.

@@ -259,10 +259,11 @@ export async function launchVariant(ctx: LaunchContext): Promise<LaunchResult> {
     ctx.signal?.removeEventListener('abort', onAbort);
   }
   for (const r of running) results[r.index] = r.result;
+  const spawned = running.filter((r) => r.pid !== undefined);
   return {
     steps: results,
-    rootPids: running.filter((r) => r.pid !== undefined).map((r) => r.pid!),
-    rootStarts: running.filter((r) => r.pid !== undefined).map((r) => r.started),
+    rootPids: spawned.map((r) => r.pid!),
+    rootStarts: spawned.map((r) => r.started),
     startMs,
     endMs: Date.now(),
     timedOut,

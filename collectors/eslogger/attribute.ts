@@ -3,10 +3,7 @@
 
 import type { EmulationWindow, TelemetryEvent } from '../../src/model/index.js';
 import { eventTimeMs } from '../../src/model/index.js';
-import { rootJoinTimes } from '../attribution.js';
-
-/** Events can be stamped a little before the harness's own clock read (exec happens before spawn returns). */
-const WINDOW_SLACK_MS = 2000;
+import { ATTRIBUTION_SLACK_MS, rootJoinTimes } from '../attribution.js';
 
 export function labelVariantEvents(events: TelemetryEvent[], window: EmulationWindow, runId: string): number {
   // A root pid counts from its own spawn (less the slack): before that it may have been another process's.
@@ -15,7 +12,7 @@ export function labelVariantEvents(events: TelemetryEvent[], window: EmulationWi
   let labelled = 0;
   for (const e of events) {
     const t = eventTimeMs(e);
-    if (Number.isNaN(t) || t < window.startMs - WINDOW_SLACK_MS || t > window.endMs + WINDOW_SLACK_MS) continue;
+    if (Number.isNaN(t) || t < window.startMs - ATTRIBUTION_SLACK_MS || t > window.endMs + ATTRIBUTION_SLACK_MS) continue;
     const p = e.process;
     if (!p?.entity_id) continue;
     const isStart = e.event.category === 'process' && e.event.type === 'start';

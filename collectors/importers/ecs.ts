@@ -72,7 +72,7 @@ function first(v: unknown): string | undefined {
 }
 
 /** Normalises a process object of a freshly parsed line in place (it belongs to this mapping). */
-function normaliseProcess(p: Record<string, unknown>, isParent = false): ProcessFields {
+function normaliseProcess(p: Record<string, unknown>, isParent = false): void {
   const out = p as ProcessFields & Record<string, unknown>;
   const pid = toInt(p.pid);
   if (pid !== undefined) out.pid = pid;
@@ -89,7 +89,7 @@ function normaliseProcess(p: Record<string, unknown>, isParent = false): Process
   if (out.args && out.args_count === undefined && !isParent) out.args_count = out.args.length;
   if (out.args && out.command_line === undefined) out.command_line = joinCommandLine(out.args);
   if (typeof out.executable === 'string' && out.name === undefined) out.name = baseName(out.executable);
-  if (isRecord(p.parent)) out.parent = normaliseProcess(p.parent, true) as ProcessFields['parent'] & object;
+  if (isRecord(p.parent)) normaliseProcess(p.parent, true);
   if (isRecord(p.group_leader)) {
     const n = toInt(p.group_leader.pid);
     if (n !== undefined) p.group_leader.pid = n;
@@ -98,17 +98,14 @@ function normaliseProcess(p: Record<string, unknown>, isParent = false): Process
     const start = toIsoMicros(p.start);
     if (start) out.start = start;
   }
-  return out;
 }
 
-/** The port of a freshly parsed endpoint object as a number (in place); undefined when not an object. */
-function normalisePort<T extends { port?: number }>(v: unknown): T | undefined {
-  if (!isRecord(v)) return undefined;
-  const out = v as T & Record<string, unknown>;
+/** The port of a freshly parsed endpoint object as a number (in place). */
+function normalisePort(v: unknown): void {
+  if (!isRecord(v)) return;
   const port = toInt(v.port);
-  if (port !== undefined) out.port = port;
-  else if ('port' in v) delete out.port;
-  return out;
+  if (port !== undefined) v.port = port;
+  else if ('port' in v) delete v.port;
 }
 
 export function mapEcsLine(line: string): LineResult {

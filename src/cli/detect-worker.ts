@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { getImporter } from '../../collectors/importers/index.js';
 import { createLineClassifier, rawTimestamp, type ClassifierParams } from '../detector/index.js';
 import type { TelemetryEvent } from '../model/index.js';
+import { lineSpans } from './line-batches.js';
 
 export interface ChunkJob {
   id: number;
@@ -45,40 +46,6 @@ function readChunkText(fd: number, start: number, end: number): string {
     got += n;
   }
   return buf.toString('utf8', 0, got);
-}
-
-/**
- * Where each line of a text starts and ends, split as readline splits (\n, \r\n, or a lone \r;
- * no empty line after a final break).
- */
-export function lineSpans(text: string): { starts: number[]; ends: number[] } {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let pos = 0;
-  if (text.indexOf('\r') < 0) {
-    // Only \n breaks lines here: indexOf is much faster than the regex.
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', pos)) {
-      starts.push(pos);
-      ends.push(i);
-      pos = i + 1;
-    }
-    if (pos < text.length) {
-      starts.push(pos);
-      ends.push(text.length);
-    }
-    return { starts, ends };
-  }
-  const re = /\r?\n|\r(?!\n)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    starts.push(pos);
-    ends.push(m.index);
-    pos = m.index + m[0].length;
-  }
-  if (pos < text.length) {
-    starts.push(pos);
-    ends.push(text.length);
-  }
-  return { starts, ends };
 }
 
 /** The lines of bytes [start, end) of a file, split as readline splits them (\n, \r\n, or a lone \r). */

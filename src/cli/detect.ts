@@ -42,20 +42,40 @@ export function collectRuleFiles(path: string): RuleSourceFile[] {
  * The detector configuration: the DET0503 lists from `configPath`, plus the Sigma field mapping and
  * placeholders when sigma-mapping.yaml / sigma-placeholders.yaml sit beside it.
  */
-export function readDetectorConfig(configPath: string): DetectorConfig {
+/** A configuration file as read: absolute path and bytes (what the evidence manifest digests). */
+export interface ConfigFileRead {
+  path: string;
+  bytes: Buffer;
+}
+
+/**
+ * The detector configuration (site lists) from `configPath`, plus sigma-mapping.yaml and
+ * sigma-placeholders.yaml beside it when present; `files` are the files read, in that order.
+ */
+export function loadDetectorConfig(configPath: string): { config: DetectorConfig; files: ConfigFileRead[] } {
   const abs = resolve(configPath);
   if (!existsSync(abs)) throw new PurpleError('NOT_FOUND', `detector configuration ${configPath} does not exist`, { hint: 'pass --config with a file like rules/config/det0503.yaml' });
-  const config = parseDetectorConfig(readFileSync(abs, 'utf8'), configPath);
+  const read = (path: string): string => {
+    const bytes = readFileSync(path);
+    files.push({ path, bytes });
+    return bytes.toString('utf8');
+  };
+  const files: ConfigFileRead[] = [];
+  const config = parseDetectorConfig(read(abs), configPath);
   const dir = dirname(abs);
   const mapping = join(dir, 'sigma-mapping.yaml');
   if (existsSync(mapping)) {
-    const m = parseSigmaMapping(readFileSync(mapping, 'utf8'), mapping);
+    const m = parseSigmaMapping(read(mapping), mapping);
     config.sigmaFieldMap = m.sigmaFieldMap;
     config.sigmaValueMap = m.sigmaValueMap;
   }
   const ph = join(dir, 'sigma-placeholders.yaml');
-  if (existsSync(ph)) config.placeholders = parseSigmaPlaceholders(readFileSync(ph, 'utf8'), ph);
-  return config;
+  if (existsSync(ph)) config.placeholders = parseSigmaPlaceholders(read(ph), ph);
+  return { config, files };
+}
+
+export function readDetectorConfig(configPath: string): DetectorConfig {
+  return loadDetectorConfig(configPath).config;
 }
 
 /** Loads rules and configuration from disk for any verb that runs the detector (detect, run). */

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
@@ -31,7 +31,7 @@ import {
   type LiveServer,
 } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
-import { collectRuleFiles, readDetectorConfig } from './detect.js';
+import { collectRuleFiles, loadDetectorConfig, type ConfigFileRead } from './detect.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
 import { buildRunReport, type RuleSet } from './run-report.js';
 import { createProgressDisplay } from './run-progress.js';
@@ -159,26 +159,31 @@ function configPathOf(opts: RunCliOptions, root: string): string {
   return opts.config ?? join(root, 'rules', 'config', 'det0503.yaml');
 }
 
-function loadRuleSet(opts: RunCliOptions, root: string): RuleSet {
+function loadRuleSet(opts: RunCliOptions, root: string, config: RuleSet['config']): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
-  const config = readDetectorConfig(configPathOf(opts, root));
   return { files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) };
 }
 
 /**
- * SHA-256 and path of the detector configuration in force, for the evidence manifest: the
- * --config file first, then the Sigma files readDetectorConfig (detect.ts) reads beside it when
- * present. Paths are relative to the repository root when inside it, else absolute.
+ * SHA-256 and path of configuration files as the detector read them (loadDetectorConfig), for the
+ * evidence manifest. Paths are relative to the repository root when inside it, else absolute.
  */
-export function detectorConfigDigests(configPath: string, root: string): FileDigest[] {
+function configDigests(files: readonly ConfigFileRead[], root: string): FileDigest[] {
   const realRoot = realpathSync(root);
-  const main = realpathSync(configPath);
-  const paths = [main];
-  for (const name of ['sigma-mapping.yaml', 'sigma-placeholders.yaml']) {
-    const p = join(dirname(main), name);
-    if (existsSync(p) && !paths.includes(realpathSync(p))) paths.push(realpathSync(p));
+  const seen = new Set<string>();
+  const out: FileDigest[] = [];
+  for (const f of files) {
+    const real = realpathSync(f.path);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(fileDigest(real, f.bytes, realRoot));
   }
-  return paths.map((p) => fileDigest(p, readFileSync(p), realRoot));
+  return out;
+}
+
+/** The digests of the detector configuration in force: the --config file first, then the Sigma files beside it. */
+export function detectorConfigDigests(configPath: string, root: string): FileDigest[] {
+  return configDigests(loadDetectorConfig(configPath).files, root);
 }
 
 function scaleOf(v: string | undefined): number | undefined {
@@ -241,8 +246,9 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   if (!selected.length) {
     throw new PurpleError('NOT_FOUND', `no variant of the selection runs on ${platform}`, { hint: 'see `purple list` for the variants and their platforms' });
   }
-  const ruleSet = loadRuleSet(opts, root);
-  const configDigests = detectorConfigDigests(configPathOf(opts, root), root);
+  const detectorConfig = loadDetectorConfig(configPathOf(opts, root));
+  const ruleSet = loadRuleSet(opts, root, detectorConfig.config);
+  const configFileDigests = configDigests(detectorConfig.files, root);
   const privateKeyPem = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
   const pythonPath = resolvePython(opts.python);
@@ -337,7 +343,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
         liveServer.publish({ type: 'verdict', verdict });
       },
     });
-    const written = await writeRunReports(outDir, report, { formats, config: configDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
+    const written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
     await writeFileAtomic(join(resolve(opts.out), 'latest'), `${runId}\n`);
     progress.done();
     liveServer?.publish({ type: 'done', coverage: report.coverage, exit_code: report.exit_code });

@@ -74,9 +74,6 @@ interface Buffered {
 class ReorderQueue {
   private a: Buffered[] = [];
   private head = 0;
-  get size(): number {
-    return this.a.length - this.head;
-  }
   peek(): Buffered | undefined {
     return this.a[this.head];
   }
