@@ -26,14 +26,10 @@ import {
   writeStepSummary,
   parseFormats,
   DEFAULT_FORMATS,
-  fileDigest,
-  type FileDigest,
   type LiveServer,
 } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
-import { collectRuleFiles, loadDetectorConfig, type ConfigFileRead } from './detect.js';
-import { readHostFacts, type HostFacts } from './host-facts.js';
-import { buildRunReport, type RuleSet } from './run-report.js';
+import { buildRunReport, collectRuleFiles, configDigests, loadDetectorConfig, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
 
 export interface RunCliOptions {
@@ -162,28 +158,6 @@ function configPathOf(opts: RunCliOptions, root: string): string {
 function loadRuleSet(opts: RunCliOptions, root: string, config: RuleSet['config']): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
   return { files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) };
-}
-
-/**
- * SHA-256 and path of configuration files as the detector read them (loadDetectorConfig), for the
- * evidence manifest. Paths are relative to the repository root when inside it, else absolute.
- */
-function configDigests(files: readonly ConfigFileRead[], root: string): FileDigest[] {
-  const realRoot = realpathSync(root);
-  const seen = new Set<string>();
-  const out: FileDigest[] = [];
-  for (const f of files) {
-    const real = realpathSync(f.path);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    out.push(fileDigest(real, f.bytes, realRoot));
-  }
-  return out;
-}
-
-/** The digests of the detector configuration in force: the --config file first, then the Sigma files beside it. */
-export function detectorConfigDigests(configPath: string, root: string): FileDigest[] {
-  return configDigests(loadDetectorConfig(configPath).files, root);
 }
 
 function scaleOf(v: string | undefined): number | undefined {

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
-import { collectRuleFiles, readDetectorConfig } from '../../src/cli/detect.js';
-import { detectOver, type RuleSet } from '../../src/cli/run-report.js';
+import { collectRuleFiles, readDetectorConfig } from '../../src/pipeline/detector-content.js';
+import { detectOver, type RuleSet } from '../../src/pipeline/run-report.js';
 import type { RunReport } from '../../src/model/index.js';
 import { validateReport } from '../../src/report/index.js';
 

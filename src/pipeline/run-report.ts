@@ -15,8 +15,7 @@ import {
   type Verdict,
 } from '../model/index.js';
 import { computeCoverage, runExitCode, scoreVariant, type VariantRunFacts } from '../scoring/index.js';
-import type { RunExecution, VariantExecution } from '../../harness/types.js';
-import { redact } from '../../harness/redact.js';
+import { redact, type RunExecution, type VariantExecution } from '../../harness/index.js';
 
 export interface RuleSet {
   /** The rule files as read (path relative to the rules folder, text). */
