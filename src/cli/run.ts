@@ -16,7 +16,6 @@ import { PurpleError, type Collector, type CollectorAvailability, type RunReport
 import {
   compareToBaseline,
   describeComparison,
-  readKeyFile,
   readReport,
   renderConsoleSummary,
   renderMarkdown,
@@ -29,7 +28,7 @@ import {
   type LiveServer,
 } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
-import { buildRunReport, collectRuleFiles, configDigests, loadDetectorConfig, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
+import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
 
 export interface RunCliOptions {
@@ -155,9 +154,10 @@ function configPathOf(opts: RunCliOptions, root: string): string {
   return opts.config ?? join(root, 'rules', 'config', 'det0503.yaml');
 }
 
+/** The rule files, compiled once here, before any process starts (a bad rule is exit 2 with its location). */
 function loadRuleSet(opts: RunCliOptions, root: string, config: RuleSet['config']): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
-  return { files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) };
+  return compileRuleSet({ files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) });
 }
 
 function scaleOf(v: string | undefined): number | undefined {
@@ -223,7 +223,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const detectorConfig = loadDetectorConfig(configPathOf(opts, root));
   const ruleSet = loadRuleSet(opts, root, detectorConfig.config);
   const configFileDigests = configDigests(detectorConfig.files, root);
-  const privateKeyPem = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
+  const privateKeyPem = opts.sign ? await readSigningKey(opts.sign) : undefined;
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
   const pythonPath = resolvePython(opts.python);
   const { collectors, notes } = await resolveCollectors(opts.collector, platform, host);

@@ -11,3 +11,4 @@ export * from './detector-content.js';
 export * from './detect-stream.js';
 export { lineBatches, lineSpans } from './line-batches.js';
 export * from './run-report.js';
+export * from './signing-key.js';
