@@ -8,6 +8,7 @@ import { JOIN_STRENGTH_ORDER, PurpleError, isPurpleError, type JoinStrength, typ
 import { compileEqlRule } from './eql/stream-rule.js';
 import { expandPlaceholdersMapped } from './placeholders.js';
 import { loadSigmaRules, looksLikeSigma } from './sigma/index.js';
+import { checkRuleFields } from './field-check.js';
 import type { LoadContext, RuleSourceFile, StreamRule } from './types.js';
 
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -18,6 +19,8 @@ type PredicateCache = Map<string, (ev: unknown) => boolean>;
 export interface LoadResult {
   rules: StreamRule[];
   errors: PurpleError[];
+  /** Problems that do not stop a rule from loading: unknown fields (when `ctx.fields` is given). */
+  warnings: PurpleError[];
 }
 
 function bad(file: string, message: string, hint?: string, line?: number): PurpleError {
@@ -203,7 +206,8 @@ export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadConte
     seen.set(r.meta.id, r.meta.file);
     unique.push(r);
   }
-  return { rules: unique, errors };
+  const warnings = ctx.fields ? checkRuleFields(files, ctx.config, ctx.fields) : [];
+  return { rules: unique, errors, warnings };
 }
 
 /** Like loadRulesWithDiagnostics, but throws the first error (after loading everything). */
