@@ -13,70 +13,13 @@ import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type Det
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
 import { PurpleError, type Alert, type ImportSession, type ImportStats, type Importer } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
+import { collectRuleFiles, loadDetectorConfig, readDetectorConfig, type ConfigFileRead } from '../pipeline/detector-content.js';
 
-const RULE_EXTENSIONS = /\.(toml|eql|ya?ml)$/i;
+export { collectRuleFiles, loadDetectorConfig, readDetectorConfig, type ConfigFileRead };
+
 const FORMATS = ['ndjson', 'json', 'table'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** Rule files under a file or folder (recursive; `config/` folders hold settings, not rules). */
-export function collectRuleFiles(path: string): RuleSourceFile[] {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new PurpleError('NOT_FOUND', `rules path ${path} does not exist`, { hint: 'pass --rules with a rule file or a folder of rules' });
-  if (statSync(abs).isFile()) return [{ path: relative(dirname(abs), abs), text: readFileSync(abs, 'utf8') }];
-  const out: RuleSourceFile[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) {
-        if (name === 'config' || name.startsWith('.') || name === 'node_modules') continue;
-        walk(p);
-      } else if (RULE_EXTENSIONS.test(name)) out.push({ path: relative(abs, p).split(sep).join('/'), text: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(abs);
-  return out;
-}
-
-/**
- * The detector configuration: the DET0503 lists from `configPath`, plus the Sigma field mapping and
- * placeholders when sigma-mapping.yaml / sigma-placeholders.yaml sit beside it.
- */
-/** A configuration file as read: absolute path and bytes (what the evidence manifest digests). */
-export interface ConfigFileRead {
-  path: string;
-  bytes: Buffer;
-}
-
-/**
- * The detector configuration (site lists) from `configPath`, plus sigma-mapping.yaml and
- * sigma-placeholders.yaml beside it when present; `files` are the files read, in that order.
- */
-export function loadDetectorConfig(configPath: string): { config: DetectorConfig; files: ConfigFileRead[] } {
-  const abs = resolve(configPath);
-  if (!existsSync(abs)) throw new PurpleError('NOT_FOUND', `detector configuration ${configPath} does not exist`, { hint: 'pass --config with a file like rules/config/det0503.yaml' });
-  const read = (path: string): string => {
-    const bytes = readFileSync(path);
-    files.push({ path, bytes });
-    return bytes.toString('utf8');
-  };
-  const files: ConfigFileRead[] = [];
-  const config = parseDetectorConfig(read(abs), configPath);
-  const dir = dirname(abs);
-  const mapping = join(dir, 'sigma-mapping.yaml');
-  if (existsSync(mapping)) {
-    const m = parseSigmaMapping(read(mapping), mapping);
-    config.sigmaFieldMap = m.sigmaFieldMap;
-    config.sigmaValueMap = m.sigmaValueMap;
-  }
-  const ph = join(dir, 'sigma-placeholders.yaml');
-  if (existsSync(ph)) config.placeholders = parseSigmaPlaceholders(read(ph), ph);
-  return { config, files };
-}
-
-export function readDetectorConfig(configPath: string): DetectorConfig {
-  return loadDetectorConfig(configPath).config;
-}
 
 /** Loads rules and configuration from disk for any verb that runs the detector (detect, run). */
 export function loadDetectorFromDisk(opts: { rules?: string; config?: string; maxOpenSequences?: number }): { rules: StreamRule[]; errors: PurpleError[]; config: DetectorConfig } {

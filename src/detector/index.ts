@@ -12,3 +12,4 @@ export { enrichProcessTree } from './enrich/index.js';
 export { runEqlQuery, parseEql, compileEql, type EqlQueryOptions, type EqlQueryResult, type EqlSequenceResult } from './eql/index.js';
 export { compileEqlRule, makeAlertId } from './eql/stream-rule.js';
 export { checkRuleFields, collectFieldReferences, editDistance, indexFields, type FieldCatalog, type FieldIndex, type FieldReference } from './field-check.js';
+export { readRuleTests, runRuleTests, untestedRules, type CaseSchemaCheck, type ReadRuleTestsResult, type RuleTestCase, type RuleTestResult } from './rule-tests.js';

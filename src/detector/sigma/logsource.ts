@@ -12,17 +12,22 @@ export interface Route {
   accepts(ev: TelemetryEvent): boolean;
 }
 
+/** ECS keeps event.category and event.type as arrays; older producers write one string. */
+function has(v: unknown, want: string): boolean {
+  return v === want || (Array.isArray(v) && v.includes(want));
+}
+
 export const CATEGORY_ROUTES: Readonly<Record<string, { category: string; describe: string; accepts(ev: TelemetryEvent): boolean }>> = {
   process_creation: {
     category: 'process',
     describe: "event.category 'process', event.type 'start', event.action not 'fork'",
     // A fork copies the parent's image and command line; only an exec creates what Sigma
     // calls a process creation (Sysmon EID 1, auditd execve).
-    accepts: (ev) => ev.event?.category === 'process' && ev.event.type === 'start' && ev.event.action !== 'fork',
+    accepts: (ev) => has(ev.event?.category, 'process') && has(ev.event.type, 'start') && ev.event.action !== 'fork',
   },
-  network_connection: { category: 'network', describe: "event.category 'network'", accepts: (ev) => ev.event?.category === 'network' },
-  file_event: { category: 'file', describe: "event.category 'file'", accepts: (ev) => ev.event?.category === 'file' },
-  image_load: { category: 'library', describe: "event.category 'library'", accepts: (ev) => ev.event?.category === 'library' },
+  network_connection: { category: 'network', describe: "event.category 'network'", accepts: (ev) => has(ev.event?.category, 'network') },
+  file_event: { category: 'file', describe: "event.category 'file'", accepts: (ev) => has(ev.event?.category, 'file') },
+  image_load: { category: 'library', describe: "event.category 'library'", accepts: (ev) => has(ev.event?.category, 'library') },
 };
 
 export const PRODUCTS = ['macos', 'linux'] as const;
