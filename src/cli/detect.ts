@@ -13,7 +13,7 @@ import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type Det
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
 import { PurpleError, type Alert, type ImportSession, type ImportStats, type Importer } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
-import { collectRuleFiles, loadDetectorConfig, readDetectorConfig, type ConfigFileRead } from '../pipeline/detector-content.js';
+import { collectRuleFiles, loadDetectorConfig, loadFieldCatalog, readDetectorConfig, type ConfigFileRead } from '../pipeline/detector-content.js';
 
 export { collectRuleFiles, loadDetectorConfig, readDetectorConfig, type ConfigFileRead };
 
@@ -22,12 +22,13 @@ type Format = (typeof FORMATS)[number];
 
 
 /** Loads rules and configuration from disk for any verb that runs the detector (detect, run). */
-export function loadDetectorFromDisk(opts: { rules?: string; config?: string; maxOpenSequences?: number }): { rules: StreamRule[]; errors: PurpleError[]; config: DetectorConfig } {
+export function loadDetectorFromDisk(opts: { rules?: string; config?: string; sigmaMapping?: string; maxOpenSequences?: number }): { rules: StreamRule[]; errors: PurpleError[]; warnings: PurpleError[]; config: DetectorConfig } {
   const root = packageRoot();
-  const config = readDetectorConfig(opts.config ?? join(root, 'rules', 'config', 'det0503.yaml'));
+  const config = readDetectorConfig(opts.config ?? join(root, 'rules', 'config', 'det0503.yaml'), opts.sigmaMapping !== undefined ? { sigmaMapping: opts.sigmaMapping } : {});
   const files = collectRuleFiles(opts.rules ?? join(root, 'rules'));
-  const { rules, errors } = loadRulesWithDiagnostics(files, { config, maxOpenSequences: opts.maxOpenSequences ?? 10_000 });
-  return { rules, errors, config };
+  const fields = loadFieldCatalog(root);
+  const { rules, errors, warnings } = loadRulesWithDiagnostics(files, { config, maxOpenSequences: opts.maxOpenSequences ?? 10_000, ...(fields ? { fields } : {}) });
+  return { rules, errors, warnings, config };
 }
 
 /** The first `n` non-empty lines of a file (for guessing its format), read without a stream. */
@@ -55,6 +56,7 @@ function tableRow(a: Alert): string {
 }
 
 interface DetectOpts {
+  sigmaMapping?: string;
   hostId?: string;
   hostName?: string;
   events: string;
@@ -77,6 +79,7 @@ export function register(program: Command): void {
     .requiredOption('-e, --events <file>', 'telemetry to read, one JSON object per line; - for stdin')
     .option('-r, --rules <path>', 'a rule file or a folder of rules, searched recursively (default: the shipped rules/)')
     .option('-c, --config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
+    .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--from <format>', `input format: ${Object.keys(IMPORTERS).sort().join(', ')}, or auto (guess from the first lines)`, 'auto')
     .option('--max-open-sequences <n>', 'cap on partial sequences per rule; the oldest are evicted past it', '10000')
     .option('--reorder-window <ms>', 'how far out of time order events may arrive and still be re-sorted', '2000')
@@ -107,8 +110,9 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         const format = opts.format as Format;
         const maxOpen = positiveInt('--max-open-sequences', opts.maxOpenSequences, 10_000);
         const reorder = positiveInt('--reorder-window', opts.reorderWindow, 2000, 0);
-        const { rules, errors } = loadDetectorFromDisk({ ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.config ? { config: opts.config } : {}), maxOpenSequences: maxOpen });
+        const { rules, errors, warnings } = loadDetectorFromDisk({ ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.config ? { config: opts.config } : {}), ...(opts.sigmaMapping ? { sigmaMapping: opts.sigmaMapping } : {}), maxOpenSequences: maxOpen });
         for (const e of errors) process.stderr.write(`purple: ${e.format()}\n`);
+        for (const w of warnings) process.stderr.write(`purple: warning: ${w.format()}\n`);
         if (rules.length === 0) throw new PurpleError('BAD_INPUT', 'no rules loaded', { hint: 'check --rules: it must name .toml, .eql or Sigma .yml files' });
 
         if (opts.events !== '-' && !existsSync(opts.events)) throw new PurpleError('NOT_FOUND', `events file ${opts.events} does not exist`, { hint: 'pass --events with an NDJSON file, or - to read stdin' });

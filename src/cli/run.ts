@@ -31,12 +31,14 @@ import {
   type LiveServer,
 } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
-import { collectRuleFiles, loadDetectorConfig, type ConfigFileRead } from './detect.js';
+import { collectRuleFiles, loadDetectorConfig, loadFieldCatalog, type ConfigFileRead } from '../pipeline/detector-content.js';
+import { loadRulesWithDiagnostics } from '../detector/index.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
 import { buildRunReport, type RuleSet } from './run-report.js';
 import { createProgressDisplay } from './run-progress.js';
 
 export interface RunCliOptions {
+  sigmaMapping?: string;
   scenario?: string[];
   variant?: string[];
   collector: string;
@@ -246,8 +248,11 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   if (!selected.length) {
     throw new PurpleError('NOT_FOUND', `no variant of the selection runs on ${platform}`, { hint: 'see `purple list` for the variants and their platforms' });
   }
-  const detectorConfig = loadDetectorConfig(configPathOf(opts, root));
+  const detectorConfig = loadDetectorConfig(configPathOf(opts, root), opts.sigmaMapping !== undefined ? { sigmaMapping: opts.sigmaMapping } : {});
   const ruleSet = loadRuleSet(opts, root, detectorConfig.config);
+  // Rules that load but name fields no event carries never fire: say so before the run, not after.
+  const fieldCatalog = loadFieldCatalog(root);
+  if (fieldCatalog) for (const w of loadRulesWithDiagnostics(ruleSet.files, { config: ruleSet.config, maxOpenSequences: 10, fields: fieldCatalog }).warnings) process.stderr.write(`purple: warning: ${w.format()}\n`);
   const configFileDigests = configDigests(detectorConfig.files, root);
   const privateKeyPem = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
@@ -395,6 +400,7 @@ export function register(program: Command): void {
     .option('--baseline <report.json>', 'compare with a previous report; exit 1 when a variant detected there is missed now')
     .option('-r, --rules <path>', 'a rule file or folder of EQL/Sigma rules (default: the shipped rules/)')
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
+    .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
     .option('--python <path>', 'the python3 to run the Python variants with (default: python3 on PATH, resolved to the real binary)')
     .option('--sink <kind|url>', 'loopback (127.0.0.1), netns (a network namespace test host, Linux and root), or the http(s) URL of a receiver you control (needs --allow-egress)', 'loopback')
