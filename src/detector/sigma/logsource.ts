@@ -7,6 +7,8 @@ import type { TelemetryEvent } from '../../model/index.js';
 
 export interface Route {
   product?: 'macos' | 'linux';
+  /** `service: auditd`: the rule matches the event's raw audit records (auditd.records), one at a time. */
+  service?: 'auditd';
   /** ECS event.category values the rule can use; null = all. */
   categories: ReadonlySet<string> | null;
   accepts(ev: TelemetryEvent): boolean;
@@ -36,11 +38,20 @@ export const PRODUCTS = ['macos', 'linux'] as const;
 export function routeLogsource(ls: unknown): Route | { reason: string; key: string } {
   if (!ls || typeof ls !== 'object' || Array.isArray(ls)) return { reason: "'logsource' must be a map", key: '' };
   const l = ls as Record<string, unknown>;
-  if (l.service !== undefined)
+  if (l.service !== undefined) {
+    if (l.service !== 'auditd' || (l.product !== undefined && l.product !== 'linux'))
+      return {
+        reason: `logsource service '${String(l.service)}'${l.product !== undefined ? ` of product '${String(l.product)}'` : ''} is not routable: the only service kept after normalisation is linux auditd; route by category (${Object.keys(CATEGORY_ROUTES).join(', ')}) instead`,
+        key: 'service',
+      };
+    if (l.category !== undefined) return { reason: "logsource service 'auditd' with a category: auditd rules match audit records, not a category of events; drop the category", key: 'category' };
     return {
-      reason: `logsource service '${String(l.service)}' is not routable: telemetry is normalised to ECS, so route by category (${Object.keys(CATEGORY_ROUTES).join(', ')}) instead`,
-      key: 'service',
+      product: 'linux',
+      service: 'auditd',
+      categories: null,
+      accepts: (ev) => ev.host?.os?.type !== 'macos' && auditRecords(ev).length > 0,
     };
+  }
   let product: 'macos' | 'linux' | undefined;
   if (l.product !== undefined) {
     if (!(PRODUCTS as readonly unknown[]).includes(l.product))
@@ -62,4 +73,10 @@ export function routeLogsource(ls: unknown): Route | { reason: string; key: stri
       return !(product && os && os !== product);
     },
   };
+}
+
+/** The raw audit records the Linux audit collector keeps on each event (auditd.records). */
+export function auditRecords(ev: TelemetryEvent): ReadonlyArray<Record<string, unknown>> {
+  const r = (ev as { auditd?: { records?: unknown } }).auditd?.records;
+  return Array.isArray(r) ? (r as Array<Record<string, unknown>>) : [];
 }
