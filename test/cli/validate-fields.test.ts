@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validatePaths } from '../../src/cli/validate.js';
@@ -39,6 +39,24 @@ describe('purple validate: field check', () => {
     writeFileSync(cfg, 'DET0503:\n  maxspan: 60s\ncustom_fields:\n  - process.comand_line\n  - Commandline\n');
     const r = validatePaths([join(dir, 'typo.toml'), join(dir, 'typo.yml')], { cwd: dir, config: cfg, fields: ECS });
     assert.deepEqual(r.problems, []);
+  });
+
+  test('the ECS field list is read in the shapes ECS tooling writes (flat map, list of definitions, list of names)', () => {
+    const shapes: Array<[string, unknown]> = [
+      ['flat', { 'process.command_line': { type: 'wildcard' }, labels: { type: 'object' } }],
+      ['defs', { fields: [{ flat_name: 'process.command_line', type: 'wildcard' }, { name: 'labels', type: 'object' }] }],
+      ['names', ['process.command_line', 'labels.*']],
+    ];
+    for (const [name, doc] of shapes) {
+      const root = join(dir, `catalog-${name}`);
+      mkdirSync(join(root, 'schemas'), { recursive: true });
+      writeFileSync(join(root, 'schemas', 'ecs-fields.json'), JSON.stringify(doc));
+      const cat = loadFieldCatalog(root);
+      assert.ok(cat, name);
+      assert.ok(cat.ecs.includes('process.command_line'), name);
+      assert.ok(cat.ecs.includes('labels.*'), `${name}: an object field admits sub-fields`);
+    }
+    assert.equal(loadFieldCatalog(join(dir, 'nowhere')), undefined);
   });
 
   test('the shipped rules are clean against schemas/ecs-fields.json', { skip: existsSync(join(ROOT, 'schemas', 'ecs-fields.json')) ? false : 'schemas/ecs-fields.json not generated yet' }, () => {
