@@ -93,8 +93,8 @@ Test cases live in the rule files (docs/tuning-rules.md#testing-rules):
   Elastic TOML   [[tests]] tables: name, expect = "alert" | "no-alert", join = "parent-child" (optional),
                  events = """one ECS event per line"""
   Sigma YAML     a top-level tests: list in the rule's document, same keys, events a list of maps
-Every case runs through a fresh detector with all the rules of the paths (correlations see the rules
-they name) and the process-tree enrichment of a real run.
+Every case runs through a fresh detector with the rules of its file (all the files of the paths when
+it names rules of other files) and the process-tree enrichment of a real run.
 
 Examples:
   purple test                          the shipped rules

@@ -187,13 +187,18 @@ function byTime(a: TelemetryEvent, b: TelemetryEvent): number {
 }
 
 /**
- * Runs each case through a fresh detector holding every rule of `files` (correlations see the
- * rules they name), with process-tree enrichment as in a real run, and judges the case's rule's alerts.
+ * Runs each case through a fresh detector holding the rules of the case's file (every rule of
+ * `files` when that file names rules of others), with process-tree enrichment as in a real run, and
+ * judges the case's rule's alerts.
  */
 export function runRuleTests(cases: readonly RuleTestCase[], files: readonly RuleSourceFile[], ctx: LoadContext): RuleTestResult[] {
   const out: RuleTestResult[] = [];
   for (const c of cases) {
-    let { rules } = loadRulesWithDiagnostics([...files], ctx);
+    // The case's own file when it loads alone (fast: rules hold state, so every case compiles
+    // afresh); all the files when it names rules of others (a correlation over another file's rules).
+    const own = files.find((f) => f.path === c.file);
+    const alone = own ? loadRulesWithDiagnostics([own], ctx) : undefined;
+    let rules = alone && !alone.errors.length ? alone.rules : loadRulesWithDiagnostics([...files], ctx).rules;
     if (!rules.some((r) => r.meta.id === c.ruleId) && c.alone) rules = loadRulesWithDiagnostics([c.alone], ctx).rules;
     const mine = rules.filter((r) => r.meta.id === c.ruleId);
     if (!mine.length) {
