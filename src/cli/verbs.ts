@@ -10,7 +10,8 @@ import { register as registerDetect } from './detect.js';
 import { register as registerList } from './list.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerCleanup } from './cleanup.js';
+import { register as registerAlerts } from './alerts.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  registerRun, registerList, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, registerList, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerAlerts, registerMerge, registerVerify, registerKeygen];
 

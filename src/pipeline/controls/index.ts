@@ -5,3 +5,4 @@ export { ALERT_FORMATS, getAlertFormat, GENERIC_FIELDS, type AlertFormat } from 
 export { readAlerts, type ReadAlertsOptions, type ReadAlertsResult } from './read-alerts.js';
 export { collectControls, variantFactsOf, runWindowOf, type CollectOptions } from './collect.js';
 export { findMarkers } from './fields.js';
+export { attachControls, parseWaitDuration, checkRequired, controlExitProblems, closeSessions } from './attach.js';
