@@ -43,6 +43,7 @@ export async function openWebhook(spec: ControlSpec, ctx: OpenContext): Promise<
   const alerts: ControlAlert[] = [];
   const raw: unknown[] = [];
   const warnings: string[] = [];
+  const ids = new Set<string>();
   let bodies = 0;
 
   const answer = (res: ServerResponse, status: number, body: Record<string, unknown>): void => {
@@ -85,10 +86,13 @@ export async function openWebhook(spec: ControlSpec, ctx: OpenContext): Promise<
           warnings.push(`${origin}: refused, more than ${maxAlerts} alerts in all`);
           return answer(res, 429, { error: `more than ${maxAlerts} alerts received in this run` });
         }
-        alerts.push(...got.alerts);
+        // A SOAR that retries a delivery sends the same alerts again: each id counts once.
+        const fresh = got.alerts.filter((a) => !ids.has(a.id));
+        for (const a of fresh) ids.add(a.id);
+        alerts.push(...fresh);
         raw.push(...got.raw);
         warnings.push(...got.warnings);
-        answer(res, 202, { accepted: got.alerts.length, skipped: got.warnings.length });
+        answer(res, 202, { accepted: fresh.length, duplicates: got.alerts.length - fresh.length, skipped: got.warnings.length });
       } catch (e) {
         const msg = isPurpleError(e) ? e.format() : (e as Error).message;
         warnings.push(msg);
