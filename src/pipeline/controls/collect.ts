@@ -94,6 +94,8 @@ async function askSource(s: ControlSession, report: RunReport, facts: ControlVar
   let requests = 0;
   let error: string | undefined;
   let pending: string[] = [];
+  let lastSaid = '';
+  let saidAt = 0;
   for (;;) {
     try {
       last = await s.fetch(window);
@@ -104,7 +106,13 @@ async function askSource(s: ControlSession, report: RunReport, facts: ControlVar
     }
     pending = pendingPositives({ runId: report.run.id, hostNames: [report.host.name], variants: facts, alerts: last.alerts }, s.spec.name);
     if (!s.live || !pending.length || now() >= deadline || opts.signal?.aborted) break;
-    opts.log?.(`control ${s.spec.name}: waiting for ${pending.length} variant(s) (${Math.max(0, Math.round((deadline - now()) / 1000))} s left): ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}`);
+    // Said when the pending set changes, and every 30 s otherwise: a 1 s poll must not flood the log.
+    const key = pending.join('\n');
+    if (key !== lastSaid || now() - saidAt >= 30_000) {
+      lastSaid = key;
+      saidAt = now();
+      opts.log?.(`control ${s.spec.name}: waiting for ${pending.length} variant(s) (${Math.max(0, Math.round((deadline - now()) / 1000))} s left): ${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}`);
+    }
     await sleep(Math.min(opts.pollMs, Math.max(0, deadline - now())), opts.signal);
   }
   const timedOut = !error && s.live && opts.waitMs > 0 && pending.length > 0;
