@@ -266,7 +266,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
 
   if (opts.dryRun) {
     const plan = await planRun({ runId, variants: selected, collectors, ...(pythonPath ? { pythonPath } : {}), scenariosDir, platform, ...(timeoutScale ? { timeoutScale } : {}), sink: sinkKind, ...(externalSink ? { externalSink } : {}) });
-    printPlan(plan, notes.concat(controlSpecs.map((c) => `control ${c.name}: ${c.kind}${c.target ? ` ${c.target}` : ''} (asked after the run${controlWaitMs ? `, waiting up to ${controlWaitMs / 1000} s` : ''})`)), opts.json === true);
+    printPlan(plan, notes.concat(controlSpecs.map((c) => `control ${c.name}: ${c.kind}${c.target ? ` ${c.target}` : ''} (asked after the run${controlWaitMs && c.kind !== 'file' ? `, waiting up to ${controlWaitMs / 1000} s` : ''})`)), opts.json === true);
     return 0;
   }
 
