@@ -337,7 +337,15 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     process.off('SIGTERM', onSignal);
   }
   // A signal during scoring and writing must not lose the report: ignore further ones until written.
-  const holdOn = (): void => progress.line('the report is being written; one moment');
+  // While the controls are waited for, a signal ends the wait (what came so far is kept).
+  const controlAbort = new AbortController();
+  let waitingForControls = false;
+  const holdOn = (): void => {
+    if (waitingForControls && !controlAbort.signal.aborted) {
+      progress.line('stopping the wait for the controls; the report keeps what they sent so far');
+      controlAbort.abort();
+    } else progress.line('the report is being written; one moment');
+  };
   process.on('SIGINT', holdOn);
   process.on('SIGTERM', holdOn);
   try {
@@ -364,14 +372,17 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     let written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem && !controlSessions.length ? { privateKeyPem } : {}) });
     if (controlSessions.length) {
       progress.phase('asking the real controls');
+      waitingForControls = true;
       report = await attachControls(report, controlSessions, {
-        waitMs: controlWaitMs,
+        // An interrupted run is asked once: the operator wants out, not a ten-minute wait.
+        waitMs: report.run.status === 'interrupted' ? 0 : controlWaitMs,
         pollMs: controlPollMs,
         secrets: execution.secretsForRedaction,
         runDir: outDir,
         log: (l) => progress.line(l),
-        signal: controller.signal,
+        signal: controlAbort.signal,
       });
+      waitingForControls = false;
       written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
     }
     await writeFileAtomic(join(resolve(opts.out), 'latest'), `${runId}\n`);
