@@ -113,3 +113,14 @@ test('a signed bundle: refused without --sign, re-signed with it, and verify pas
   assert.equal(v.code, 0, v.out + v.err);
   assert.ok(existsSync(join(dir, 'navigator-layer-file.json')));
 });
+
+test('purple report re-renders a run with controls, its control layers included', (t) => {
+  const dir = runDir(t);
+  assert.equal(purple(['alerts', dir, '--from', `file:${join(FIXTURES, 'crowdstrike-alerts.json')},name=falcon`, '-q']).code, 0);
+  const out = join(makeTempDir(t, 'purple-rerender-'), 'view');
+  mkdirSync(out);
+  const r = purple(['report', dir, '--out', out, '-q']);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(join(out, 'navigator-layer-falcon.json')));
+  assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /<section id="controls">/);
+});
