@@ -157,3 +157,25 @@ test('collect: a wait that runs out leaves the positives without an alert pendin
   assert.ok((section.sources[0]?.requests ?? 0) >= 2);
   assert.deepEqual(section.verdicts.map((v) => v.status), ['alerted', 'pending', 'not-alerted']);
 });
+
+test('after the fact the run\'s secrets are unknown: they are removed by their shape from what a control recorded', async (t) => {
+  const { redactSecretShapes } = await import('../../src/pipeline/controls/collect.js');
+  const token = 'AbCdEfGhIjKlMnOpQrStUvWxYz012345';
+  const key = 'ab'.repeat(32);
+  const iv = 'cd'.repeat(16);
+  const doc = { process: { command_line: `curl -H "Authorization: Bearer ${token}" --data-binary @x`, args: ['openssl', 'enc', '-K', key, '-iv', iv], env_vars: [`PURPLE_SINK_TOKEN=${token}`, 'PURPLE_MARKER=purple-r/v-0123456789ab'] } };
+  const out = redactSecretShapes(JSON.stringify(doc));
+  for (const s of [token, key, iv]) assert.ok(!out.includes(s), s);
+  assert.ok(out.includes('PURPLE_MARKER=purple-r/v-0123456789ab'));
+  assert.equal((JSON.parse(out) as typeof doc).process.args[3], '<redacted>');
+  // And end to end through collect: the raw file and the section are clean.
+  const dir = mkdtempSync(join(tmpdir(), 'purple-shapes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'a.ndjson');
+  writeFileSync(file, JSON.stringify({ '@timestamp': '2026-12-02T19:01:00Z', 'kibana.alert.uuid': 'u1', 'kibana.alert.original_time': '2026-12-02T19:00:11Z', host: { name: 'lab-host-01' }, ...doc }) + '\n');
+  const report = fixtureRun();
+  const sessions = await openControlSessions([parseControlSpec(`file:${file}`)], { runId: report.run.id, env: {} });
+  const section = await collectControls(sessions, report, { waitMs: 0, pollMs: 0, secrets: [], runDir: dir });
+  const raw = readFileSync(join(dir, 'controls', 'file.ndjson'), 'utf8');
+  for (const s of [token, key, iv]) assert.ok(!raw.includes(s) && !JSON.stringify(section).includes(s), s);
+});

@@ -27,6 +27,23 @@ export interface CollectOptions {
   previous?: ControlsSection;
 }
 
+// The run's secrets by their shape, for `purple alerts` after the run (the values are gone then):
+// an EDR records the emulation's command lines and environment, which carry the sink token
+// (curl -H "Authorization: Bearer …"), the raw key and IV (openssl -K/-iv) and PURPLE_* variables.
+// Applied to JSON text: an argv array puts the flag and its value in two strings.
+const SECRET_SHAPES: ReadonlyArray<[RegExp, string]> = [
+  [/((?:Bearer|X-Purple-Token:)\s*)[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/g, '$1<redacted>'],
+  [/((?:^|[\s"])-K(?:\s+|",\s*"))[0-9a-fA-F]{64}(?![0-9a-fA-F])/g, '$1<redacted>'],
+  [/((?:^|[\s"])-iv(?:\s+|",\s*"))[0-9a-fA-F]{32}(?![0-9a-fA-F])/g, '$1<redacted>'],
+  [/(PURPLE_(?:KEY_HEX|IV_HEX|SINK_TOKEN|PASSPHRASE)=)[^\s"\\]+/g, '$1<redacted>'],
+];
+
+export function redactSecretShapes(text: string): string {
+  let out = text;
+  for (const [re, to] of SECRET_SHAPES) out = out.replace(re, to);
+  return out;
+}
+
 /** What the run did, per variant, as the attribution needs it; from report.json alone. */
 export function variantFactsOf(report: RunReport): ControlVariantFacts[] {
   const out: ControlVariantFacts[] = [];
@@ -145,7 +162,7 @@ export async function collectControls(sessions: readonly ControlSession[], repor
     for (const o of outcomes) {
       const file = `controls/${o.record.control.replace(/[^A-Za-z0-9._-]/g, '_')}.ndjson`;
       const text = o.raw.map((d) => JSON.stringify(d)).join('\n') + (o.raw.length ? '\n' : '');
-      await writeFile(join(opts.runDir, file), redact(text, secrets), { mode: 0o644 });
+      await writeFile(join(opts.runDir, file), redactSecretShapes(redact(text, secrets)), { mode: 0o644 });
       o.record.raw_file = file;
     }
   }
@@ -170,5 +187,5 @@ export async function collectControls(sessions: readonly ControlSession[], repor
     unexpected_alert_ids: scored.unexpected_alert_ids,
     markers: facts.map((f) => ({ variant_id: f.variant_id, marker: `purple-${report.run.id}/${f.marker}` })),
   };
-  return JSON.parse(redact(JSON.stringify(section), secrets)) as ControlsSection;
+  return JSON.parse(redactSecretShapes(redact(JSON.stringify(section), secrets))) as ControlsSection;
 }
