@@ -80,7 +80,7 @@ test('a partial NDJSON export keeps the complete lines and names the broken one'
 
 test('a malformed CSV and unrecognised documents are located errors', () => {
   assert.throws(() => read('malformed.csv', 'auto', { csv: true }), (e: unknown) => isPurpleError(e) && (e as PurpleError).location.line === 2 && /CSV/.test(e.message));
-  assert.throws(() => read('unrecognised.json'), (e: unknown) => isPurpleError(e) && /none of the 2 document/.test(e.message) && /not recognised/.test((e as PurpleError).hint ?? ''));
+  assert.throws(() => read('unrecognised.json'), (e: unknown) => isPurpleError(e) && /none of the 2 document/.test(e.message) && /unrecognised\.json:1 \(document 2\): not recognised/.test((e as PurpleError).hint ?? ''));
 });
 
 test('a named format that does not fit the documents is refused, not misread', () => {

@@ -31,6 +31,8 @@ export interface ReadAlertsResult {
 interface Located {
   doc: unknown;
   line: number;
+  /** The document's place among those one JSON value held (1-based), when it held several. */
+  nth?: number;
 }
 
 function lineAt(text: string, offset: number): { line: number; column: number } {
@@ -126,7 +128,11 @@ function unwrapAll(located: Located[], fixed: AlertFormat | undefined): Located[
     }
     out.push({ doc, line });
   };
-  for (const l of located) visit(l.doc, l.line, 0);
+  for (const l of located) {
+    const first = out.length;
+    visit(l.doc, l.line, 0);
+    if (out.length - first > 1) for (let i = first; i < out.length; i++) out[i]!.nth = i - first + 1;
+  }
   return out;
 }
 
@@ -143,8 +149,8 @@ export function readAlerts(text: string, opts: ReadAlertsOptions): ReadAlertsRes
   const alerts: ControlAlert[] = [];
   const raw: unknown[] = [];
   let used: string | undefined = fixed?.id;
-  for (const { doc, line } of docs) {
-    const where = `${opts.origin}:${line}`;
+  for (const { doc, line, nth } of docs) {
+    const where = `${opts.origin}:${line}${nth ? ` (document ${nth})` : ''}`;
     if (!isDoc(doc)) {
       warnings.push(`${where}: not an alert object (${Array.isArray(doc) ? 'array' : typeof doc}); skipped`);
       continue;
