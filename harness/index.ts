@@ -16,6 +16,7 @@ export type { CipherId, UploadVerification } from './sink/verify-upload.js';
 export { createRunWorkspace, removeWorkspace, workspacePath, variantFolderName, variantDirName, assertRunId } from './workspace.js';
 export type { RunWorkspace, VariantWorkspace } from './workspace.js';
 export { generateCanary, canaryMarker, parseCanaryMarker, CANARY_PREFIX } from './canary.js';
+export { variantMarker, markerUserAgent, withMarkerQuery } from './marker.js';
 export { generateRunSecrets } from './run-secrets.js';
 export { resolveEmulationUser } from './emulation-user.js';
 export { killProcessTree, findByEnvironMarker, findByEnvironMarkers, readProcessTable } from './process-tree.js';

@@ -27,6 +27,8 @@ import {
   DEFAULT_FORMATS,
   type LiveServer,
 } from '../report/index.js';
+import { attachControls, checkRequired, closeSessions, controlExitProblems, openControlSessions, parseControlSpecs, parseWaitDuration, type ControlSession } from '../pipeline/controls/index.js';
+import { compareControlsToBaseline, describeControlComparison, describeControls } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
 import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, loadFieldCatalog, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
@@ -54,6 +56,10 @@ export interface RunCliOptions {
   progress?: boolean;
   json?: boolean;
   scenarios?: string;
+  control?: string[];
+  controlWait?: string;
+  controlPoll?: string;
+  requireControl?: string[];
 }
 
 /** A run id that sorts by time and is unique on the host: 20261129T051500Z-3fa2. */
@@ -231,10 +237,14 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
   const pythonPath = resolvePython(opts.python);
   const { collectors, notes } = await resolveCollectors(opts.collector, platform, host);
+  const controlSpecs = parseControlSpecs(opts.control ?? []);
+  checkRequired(opts.requireControl ?? [], controlSpecs.map((s) => s.name));
+  const controlWaitMs = parseWaitDuration(opts.controlWait, '--control-wait', 0);
+  const controlPollMs = parseWaitDuration(opts.controlPoll, '--control-poll', 15_000);
 
   if (opts.dryRun) {
     const plan = await planRun({ runId, variants: selected, collectors, ...(pythonPath ? { pythonPath } : {}), scenariosDir, platform, ...(timeoutScale ? { timeoutScale } : {}), sink: sinkKind, ...(externalSink ? { externalSink } : {}) });
-    printPlan(plan, notes, opts.json === true);
+    printPlan(plan, notes.concat(controlSpecs.map((c) => `control ${c.name}: ${c.kind}${c.target ? ` ${c.target}` : ''} (asked after the run${controlWaitMs && c.kind !== 'file' ? `, waiting up to ${controlWaitMs / 1000} s` : ''})`)), opts.json === true);
     return 0;
   }
 
@@ -243,6 +253,10 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const progress = createProgressDisplay({ stream: process.stderr, tty: isTty && opts.progress !== false, quiet: opts.progress === false && !isTty });
   progress.line(`purple run ${runId}: ${selected.length} variant(s) with ${collectors.map((c) => c.id).join(' + ')}`);
   for (const n of notes) progress.line(`  note: ${n}`);
+
+  // The control sources open before anything runs: a webhook must listen during the run, and a
+  // missing credential is bad input found before a process starts.
+  const controlSessions: ControlSession[] = await openControlSessions(controlSpecs, { runId, env: process.env, log: (l) => progress.line(l) });
 
   let liveServer: LiveServer | undefined;
   if (live !== undefined) {
@@ -293,19 +307,30 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       scenariosDir,
       ...(opts.keepWorkspace ? { keepWorkspace: true } : {}),
     });
+  } catch (e) {
+    await closeSessions(controlSessions);
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   // A signal during scoring and writing must not lose the report: ignore further ones until written.
-  const holdOn = (): void => progress.line('the report is being written; one moment');
+  // While the controls are waited for, a signal ends the wait (what came so far is kept).
+  const controlAbort = new AbortController();
+  let waitingForControls = false;
+  const holdOn = (): void => {
+    if (waitingForControls && !controlAbort.signal.aborted) {
+      progress.line('stopping the wait for the controls; the report keeps what they sent so far');
+      controlAbort.abort();
+    } else progress.line('the report is being written; one moment');
+  };
   process.on('SIGINT', holdOn);
   process.on('SIGTERM', holdOn);
   try {
     progress.phase('detecting and scoring');
     const usedScenarioIds = new Set(selected.map((v) => v.scenario_id));
     const commit = gitCommit(root);
-    const report = buildRunReport({
+    let report = buildRunReport({
       execution,
       rules: ruleSet,
       host: { name: host.name, os: host.os, osVersion: host.osVersion, arch: host.arch, kernel: host.kernel, isRoot: host.isRoot },
@@ -321,7 +346,23 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
         liveServer.publish({ type: 'verdict', verdict });
       },
     });
-    const written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
+    // The run's own results are written first: whatever the controls do next cannot lose them.
+    let written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem && !controlSessions.length ? { privateKeyPem } : {}) });
+    if (controlSessions.length) {
+      progress.phase('asking the real controls');
+      waitingForControls = true;
+      report = await attachControls(report, controlSessions, {
+        // An interrupted run is asked once: the operator wants out, not a ten-minute wait.
+        waitMs: report.run.status === 'interrupted' ? 0 : controlWaitMs,
+        pollMs: controlPollMs,
+        secrets: execution.secretsForRedaction,
+        runDir: outDir,
+        log: (l) => progress.line(l),
+        signal: controlAbort.signal,
+      });
+      waitingForControls = false;
+      written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
+    }
     await writeFileAtomic(join(resolve(opts.out), 'latest'), `${runId}\n`);
     progress.done();
     liveServer?.publish({ type: 'done', coverage: report.coverage, exit_code: report.exit_code });
@@ -333,14 +374,21 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       comparison = compareToBaseline(baseline, report);
       if (comparison.regressions.length) code = EXIT_EXPECTATION_FAILED;
     }
+    const controlComparison = baseline && report.controls ? compareControlsToBaseline(baseline, report) : undefined;
+    if (controlComparison?.regressions.length) code = EXIT_EXPECTATION_FAILED;
+    const controlProblems = controlExitProblems(report, opts.requireControl ?? []);
+    if (controlProblems.length) code = EXIT_EXPECTATION_FAILED;
     if (opts.json) {
       process.stdout.write(
-        JSON.stringify({ run_id: runId, status: report.run.status, exit_code: code, report_dir: outDir, files: written, coverage: report.coverage, baseline: comparison }, null, 2) + '\n',
+        JSON.stringify({ run_id: runId, status: report.run.status, exit_code: code, report_dir: outDir, files: written, coverage: report.coverage, baseline: comparison, ...(report.controls ? { controls: { sources: report.controls.sources, verdicts: report.controls.verdicts, control_baseline: controlComparison, required_not_met: controlProblems } } : {}) }, null, 2) + '\n',
       );
     } else {
       const color = shouldUseColor(process.env, process.stdout.isTTY === true);
       process.stdout.write(renderConsoleSummary(report, { color, width: process.stdout.columns ?? 100 }));
       if (comparison) process.stdout.write(describeComparison(comparison) + '\n');
+      process.stdout.write(describeControls(report));
+      if (controlComparison) process.stdout.write(describeControlComparison(controlComparison));
+      if (controlProblems.length) process.stdout.write(`required control(s) not met:\n${controlProblems.map((p) => `  ${p}`).join('\n')}\n`);
       process.stdout.write(`\nreport: ${join(outDir, 'index.html')}\n        ${join(outDir, 'report.json')}\n`);
       if (stepSummary) process.stdout.write(`step summary: ${stepSummary}\n`);
       const failedCleanup = report.cleanup.filter((s) => !s.ok);
@@ -357,6 +405,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     // Let connected viewers receive the last messages before the sockets close.
     if (liveServer && liveServer.clients() > 0) await new Promise((r) => setTimeout(r, 1000));
     await liveServer?.close();
+    await closeSessions(controlSessions);
   }
 }
 
@@ -386,6 +435,10 @@ export function register(program: Command): void {
     .option('-n, --dry-run', 'print every command and destination of the run, start nothing, write nothing')
     .option('--no-progress', 'no progress display on stderr')
     .option('--json', 'print the outcome (or with --dry-run the plan) as JSON on stdout')
+    .option('--control <spec...>', 'a real control (EDR/SIEM) to ask for its alerts after the run: file:PATH[,format=…], webhook[,port=…], elastic[,url=…], splunk[,url=…] (docs/controls.md)')
+    .option('--control-wait <duration>', 'poll the live controls (webhook, elastic, splunk) until every positive variant has an alert, or this long (e.g. 10m; default 0: ask once)')
+    .option('--control-poll <duration>', 'pause between polls of a live control (default 15s)')
+    .option('--require-control <name...>', 'exit 1 when this control did not alert on a positive variant, alerted on a negative one, or is pending or unavailable')
     .addHelpText(
       'after',
       `
@@ -401,7 +454,11 @@ What it writes to <out>/<run-id>/: report.json (schemas/report.schema.json), ind
 summary.md, navigator-layer.json, raw/ (the collectors' records behind the events), and with --sign
 manifest.json + manifest.sig. In GitHub Actions the Markdown summary also goes to the step summary.
 
-Exit codes: 0 every expectation met, 1 an expectation failed (or a baseline regression),
+Real controls (docs/controls.md): --control webhook --control elastic --control-wait 10m asks the
+team's own EDR/SIEM which variants it alerted on; the report shows them beside the embedded pack.
+
+Exit codes: 0 every expectation met, 1 an expectation failed (or a baseline regression, of the
+embedded pack or of a control; or a --require-control not met),
 2 bad input or environment (no collector, bad scenario or rule file), 130 interrupted (a report is
 still written, marked interrupted; \`purple cleanup RUN-ID\` undoes anything a forced exit left).`,
     )

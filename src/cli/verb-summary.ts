@@ -13,6 +13,7 @@ export const VERB_SUMMARY: ReadonlyArray<{ name: string; args: string; descripti
   { name: 'detect', args: '', description: 'run the detector (EQL and Sigma rules) over exported telemetry: NDJSON from a file or stdin, streamed in constant memory' },
   { name: 'rescore', args: '<run-dir>', description: "re-run detection and scoring over a recorded run's telemetry with other (or the same) rules, without running an emulation; the new report names both rule sets" },
   { name: 'report', args: '<run-dir>', description: 're-render the reports of a run folder (HTML, JUnit, Markdown, ATT&CK Navigator layer, JSON) from its report.json' },
+  { name: 'alerts', args: '<run-dir>', description: "attach the team's own EDR/SIEM alerts to a finished run and re-render its reports" },
   { name: 'merge', args: '<run-dirs...>', description: 'join runs from many hosts (e.g. a CI matrix of macOS and Linux runners) into one fleet report with per-host and overall coverage' },
   { name: 'verify', args: '<dir>', description: 'check an evidence bundle: every file against manifest.json (SHA-256) and the Ed25519 signature; says exactly what was altered' },
   { name: 'keygen', args: '', description: 'create an Ed25519 key pair for signing evidence bundles (purple-signing.pem private, purple-signing.pub public)' },

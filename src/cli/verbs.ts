@@ -12,7 +12,8 @@ import { register as registerValidate } from './validate.js';
 import { register as registerCleanup } from './cleanup.js';
 import { register as registerTest } from './test.js';
 import { register as registerRescore } from './rescore.js';
+import { register as registerAlerts } from './alerts.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  registerRun, registerList, registerValidate, registerTest, registerCleanup, doctor, registerDetect, registerRescore, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, registerList, registerValidate, registerTest, registerCleanup, doctor, registerDetect, registerRescore, registerReport, registerAlerts, registerMerge, registerVerify, registerKeygen];
 

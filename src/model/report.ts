@@ -2,6 +2,7 @@
 // schemas/report.schema.json and every write is validated against it.
 
 import type { Alert } from './alert.js';
+import type { ControlsSection } from './control.js';
 import type { TelemetryEvent } from './event.js';
 import type { Coverage, Verdict } from './verdict.js';
 
@@ -47,6 +48,8 @@ export interface RunReport {
   events: TelemetryEvent[];
   detector: { events_processed: number; sequences_evicted: number; warnings: string[] };
   cleanup: CleanupStep[];
+  /** The team's own EDR/SIEM alerts per variant (`--control`, `purple alerts`); absent when none was asked. */
+  controls?: ControlsSection;
   /** Overall: 0 all expectations met, 1 an expectation failed. */
   exit_code: 0 | 1;
   /** Set by `purple rescore`: this report re-detects a recorded run's telemetry with other (or the same) rules. */

@@ -14,3 +14,4 @@ export * from './baseline.js';
 export * from './fleet.js';
 export * from './formats.js';
 export * from './live.js';
+export * from './controls.js';

@@ -4,6 +4,7 @@
 
 import type { RunReport, Verdict } from '../model/index.js';
 import { escapeXml } from './escape.js';
+import { renderControlJunitSuites } from './controls.js';
 import { describeReason, formatMs } from './summary.js';
 
 function seconds(ms: number | undefined): string {
@@ -82,6 +83,14 @@ export function renderJunit(report: RunReport): string {
     suites.push(
       `  <testsuite name="${escapeXml(scenario)}" tests="${verdicts.length}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${seconds(counts.ms)}" timestamp="${escapeXml(report.run.started_at)}" hostname="${escapeXml(report.host.name)}">\n    <properties>\n${props}\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
     );
+  }
+  const controls = renderControlJunitSuites(report);
+  if (controls.xml) {
+    suites.push(controls.xml);
+    totals.tests += controls.tests;
+    totals.failures += controls.failures;
+    totals.errors += controls.errors;
+    totals.skipped += controls.skipped;
   }
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +

@@ -3,6 +3,7 @@
 
 import type { RunReport } from '../model/index.js';
 import { escapeMarkdownCell as cell } from './escape.js';
+import { renderControlsMarkdown } from './controls.js';
 import { OUTCOMES, axisNames, countOutcomes, describeReason, formatMs, formatPercent, problemVerdicts } from './summary.js';
 
 export function renderMarkdown(report: RunReport): string {
@@ -47,6 +48,9 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('</details>');
     lines.push('');
   }
+
+  const controls = renderControlsMarkdown(report);
+  if (controls) lines.push(controls);
 
   lines.push('<details><summary>Coverage by axis</summary>');
   lines.push('');
