@@ -13,4 +13,5 @@ export * from './bundle-io.js';
 export * from './baseline.js';
 export * from './fleet.js';
 export * from './formats.js';
+export * from './log-sources.js';
 export * from './live.js';
