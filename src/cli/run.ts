@@ -415,7 +415,7 @@ export function register(program: Command): void {
     .description('run the DET0503 emulations under real telemetry collectors, detect, score and write the report folder')
     .option('-s, --scenario <glob...>', 'only these scenarios (ids or globs, e.g. python-aes)')
     .option('-v, --variant <glob...>', 'only these variants (ids or globs, e.g. "openssl-curl/*curl*")')
-    .option('-c, --collector <ids>', 'auto (the best this host allows), or ids separated by commas: linux-audit, strace, procfs, eslogger, pktap, nettop, lsof', 'auto')
+    .option('-c, --collector <ids>', 'auto (the best this host allows), or ids separated by commas: linux-audit, strace, procfs, eslogger, pktap, unifiedlog, nettop, lsof', 'auto')
     .option('-o, --out <dir>', 'the report folder goes to <dir>/<run-id>/ (and <dir>/latest names it)', 'reports')
     .option('-f, --format <list>', `report formats, separated by commas (default: ${DEFAULT_FORMATS.join(',')})`)
     .option('--sign <key.pem>', 'sign the evidence bundle with this Ed25519 private key (see `purple keygen`)')

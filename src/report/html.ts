@@ -3,6 +3,7 @@
 // JavaScript; the script only adds the axis pickers of the matrix, filters and search.
 // Every value from the report is escaped: event data is attacker-shaped text.
 
+import { an1391LogSources } from './log-sources.js';
 import type { Alert, RunReport, TelemetryEvent, Verdict } from '../model/index.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
 import { CONTROLS_CSS, controlBadges, controlTimelineRows, renderControlsHtml } from './controls.js';
@@ -186,7 +187,11 @@ function renderCollectors(report: RunReport): string {
       return `<tr data-collector="${esc(c.id)}"><th>${esc(c.id)}</th>${yn(f.process_exec)}${yn(f.process_args)}${yn(f.network)}${yn(f.network_attribution)}${yn(f.library_loads)}<td class="${c.lost_records ? 'no' : 'yes'} lost">${esc(c.lost_records)}</td><td>${blind}${errs}<div class="muted">${details}</div></td></tr>`;
     })
     .join('\n');
-  return `<table class="collectors"><thead><tr><th>collector</th><th>process exec</th><th>arguments</th><th>network</th><th>network \u2192 process</th><th>library loads</th><th>lost records</th><th>blind spots, errors, details</th></tr></thead><tbody>${rows || '<tr><td colspan="8">no collector ran</td></tr>'}</tbody></table>`;
+  const sources = an1391LogSources(report);
+  const an1391 = sources.length
+    ? `<p class="log-sources">AN1391 log sources: ${sources.map((s) => `<span data-log-source="${esc(s.source)}" class="${s.covered ? 'yes' : 'no'}">${esc(s.source)} ${s.covered ? `covered (${esc(s.by.join(', '))})` : `not covered: ${esc(s.note ?? '')}`}</span>`).join('; ')}</p>`
+    : '';
+  return `${an1391}<table class="collectors"><thead><tr><th>collector</th><th>process exec</th><th>arguments</th><th>network</th><th>network \u2192 process</th><th>library loads</th><th>lost records</th><th>blind spots, errors, details</th></tr></thead><tbody>${rows || '<tr><td colspan="8">no collector ran</td></tr>'}</tbody></table>`;
 }
 
 function renderHostTable(report: RunReport): string {
