@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { feedFileParallel } from './detect-parallel.js';
-import { lineBatches } from './line-batches.js';
+import { DEFAULT_MAX_LINE_BYTES, lineBatches, oversizedMessage } from './line-batches.js';
 import { IMPORTERS, getImporter, sniffImporter } from '../../collectors/importers/index.js';
 import { createDetector, loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type LineFeeder, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
@@ -125,6 +125,7 @@ interface DetectOpts {
   quiet?: boolean;
   prefilter?: boolean;
   threads?: string;
+  maxLineBytes?: string;
 }
 
 export function register(program: Command): void {
@@ -143,6 +144,7 @@ export function register(program: Command): void {
     .option('--host-name <name>', 'host.name for formats that do not carry one')
     .option('-q, --quiet', 'no summary on stderr')
     .option('--no-prefilter', 'parse every line (by default ECS lines that no rule can use are skipped before JSON parsing)')
+    .option('--max-line-bytes <n>', 'longest input line read; a longer line is reported as malformed (with its line number) and skipped', String(DEFAULT_MAX_LINE_BYTES))
     .option('--threads <n>', 'worker threads that read and parse an ECS events file while this thread detects (faster on several cores, more memory)', '0')
     .addHelpText(
       'after',
@@ -164,6 +166,9 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         const format = opts.format as Format;
         const maxOpen = positiveInt('--max-open-sequences', opts.maxOpenSequences, 10_000);
         const reorder = positiveInt('--reorder-window', opts.reorderWindow, 2000, 0);
+        const maxLineBytes = positiveInt('--max-line-bytes', opts.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
+        // Lines past --max-line-bytes never reach an importer: counted here as malformed.
+        const oversized: Array<{ line: number; message: string }> = [];
         const { rules, errors } = loadDetectorFromDisk({ ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.config ? { config: opts.config } : {}), maxOpenSequences: maxOpen });
         for (const e of errors) process.stderr.write(`purple: ${e.format()}\n`);
         if (rules.length === 0) throw new PurpleError('BAD_INPUT', 'no rules loaded', { hint: 'check --rules: it must name .toml, .eql or Sigma .yml files' });
@@ -217,17 +222,21 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
             session = imp.create(hostOpts);
             feeder = detector.lineFeeder((l, n) => session!.push(l, n));
             if (feeder) {
-              const r = await feedFileParallel({ file: opts.events, importerId: imp.id, feeder, session, threads, onAlerts: handle, afterChunk: flush });
+              const r = await feedFileParallel({ file: opts.events, importerId: imp.id, feeder, session, threads, maxLineBytes, onAlerts: handle, afterChunk: flush });
               parallelStats = r.stats;
               lineNo = r.lines;
             }
           }
         }
         const input = parallelStats ? Readable.from([]) : openInput();
-        for await (const batch of lineBatches(input)) {
+        for await (const batch of lineBatches(input, { maxLineBytes })) {
           for (let b = 0; b < batch.length; b++) {
             const line = batch[b]!;
             lineNo++;
+            if (typeof line !== 'string') {
+              oversized.push({ line: lineNo, message: oversizedMessage(line.oversized, maxLineBytes) });
+              continue;
+            }
             if (!session) {
               // Guess the format from the first non-empty lines, then replay them.
               pending.push([line, lineNo]);
@@ -257,7 +266,10 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         }
         if (out !== process.stdout) await new Promise<void>((res, rej) => (out as WriteStream).end((e?: Error | null) => (e ? rej(e) : res())));
 
-        const st = parallelStats ?? session.stats();
+        const st0 = parallelStats ?? session.stats();
+        const st = oversized.length
+          ? { ...st0, lines: st0.lines + oversized.length, malformed: st0.malformed + oversized.length, problems: [...st0.problems, ...oversized].sort((a, b) => a.line - b.line) }
+          : st0;
         const ds = detector.stats();
         if (!opts.quiet) {
           const lines = [
