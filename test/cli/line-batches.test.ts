@@ -20,6 +20,18 @@ async function viaBatches(chunks: Array<string | Buffer>, maxLineBytes?: number)
   return out;
 }
 
+/** s cut at the given offsets (modulo its length), as non-empty chunks. */
+function cutAt(s: string, cuts: number[]): string[] {
+  const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((x, y) => x - y);
+  const chunks: string[] = [];
+  let prev = 0;
+  for (const c of [...at, s.length]) {
+    chunks.push(s.slice(prev, c));
+    prev = c;
+  }
+  return chunks;
+}
+
 describe('lineBatches', () => {
   const cases: Array<[string, Array<string | Buffer>]> = [
     ['empty input', []],
@@ -39,13 +51,7 @@ describe('lineBatches', () => {
     const text = fc.array(fc.constantFrom('a', 'b', '\n', '\r', 'ü', ' '), { maxLength: 60 }).map((cs) => cs.join(''));
     await fc.assert(
       fc.asyncProperty(text, fc.array(fc.nat(60), { maxLength: 6 }), async (s, cuts) => {
-        const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((x, y) => x - y);
-        const chunks: string[] = [];
-        let prev = 0;
-        for (const c of [...at, s.length]) {
-          chunks.push(s.slice(prev, c));
-          prev = c;
-        }
+        const chunks = cutAt(s, cuts);
         assert.deepEqual(await viaBatches(chunks.filter((c) => c !== '')), await viaReadline([s]));
       }),
       { numRuns: 300 },
@@ -67,13 +73,7 @@ describe('lineBatches', () => {
     const text = fc.array(fc.constantFrom('a', 'b', '\n', '\r', 'ü', ' '), { maxLength: 80 }).map((cs) => cs.join(''));
     await fc.assert(
       fc.asyncProperty(text, fc.array(fc.nat(80), { maxLength: 6 }), fc.integer({ min: 1, max: 12 }), async (s, cuts, cap) => {
-        const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((x, y) => x - y);
-        const chunks: string[] = [];
-        let prev = 0;
-        for (const c of [...at, s.length]) {
-          chunks.push(s.slice(prev, c));
-          prev = c;
-        }
+        const chunks = cutAt(s, cuts);
         const want = (await viaReadline([s])).map((l) => (Buffer.byteLength(l) > cap ? 'OVER' : l));
         const got = (await viaBatches(chunks.filter((c) => c !== ''), cap)).map((l) => (typeof l === 'string' ? l : 'OVER'));
         assert.deepEqual(got, want);

@@ -12,20 +12,13 @@ import { execa } from 'execa';
 import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
 import type { TelemetryEvent } from '../../src/model/index.js';
-import { emulationArgv, makeWorkspace, runEmulation, startSink } from './linux-live-helpers.js';
+import { auditLiveSkipReason, emulationArgv, makeWorkspace, runEmulation, startSink } from './linux-live-helpers.js';
 
 const runner = createCommandRunner();
 const isRoot = process.getuid?.() === 0;
 const ROUNDS = 50;
 
-async function skipReason(): Promise<string | undefined> {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (!isRoot) return 'needs root (audit rules)';
-  const a = await linuxAuditCollector.probe({ runner, hostName: 'test', hostId: 'test-host', isRoot, options: {} });
-  if (!a.available) return `audit unavailable: ${a.reason ?? ''}`;
-  for (const b of ['openssl', 'curl']) if (!(await runner.which(b))) return `${b} not installed`;
-  return undefined;
-}
+const skipReason = (): Promise<string | undefined> => auditLiveSkipReason(runner);
 
 /**
  * Forks and execs short processes (about 20 per 20 ms per loop) until `seconds` have passed; it
