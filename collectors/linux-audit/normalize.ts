@@ -8,7 +8,7 @@ import { baseName, joinCommandLine } from '../importers/fields.js';
 import { isLinuxCryptoLibrary } from './crypto-libraries.js';
 import { decodeExecveArgs, decodeProctitle, decodeSockaddr, decodeValue } from './decode.js';
 import type { AuditEventGroup } from './group.js';
-import { createProcessTable, isoFromMs, type ProcessImage, type ProcessTable } from './process-table.js';
+import { createProcessTable, isoFromMs, type ExecImage, type ProcessImage, type ProcessTable } from './process-table.js';
 import { fieldInt, fieldText, type AuditRecord } from './record.js';
 import { resolveSyscallName, syscallKind } from './syscalls.js';
 
@@ -136,7 +136,7 @@ export function createAuditNormalizer(opts: AuditNormalizerOptions): AuditNormal
         const cwdRec = g.records.find((r) => r.type === 'CWD');
         const cwdVal = cwdRec?.fields.get('cwd');
         const exe = fieldText(sc, 'exe');
-        const image: Omit<ProcessImage, 'pid' | 'entityId' | 'startMs' | 'ppid'> = { args, commandLine: joinCommandLine(args) };
+        const image: ExecImage = { args, commandLine: joinCommandLine(args) };
         if (exe !== undefined) {
           image.executable = exe;
           image.name = baseName(exe);

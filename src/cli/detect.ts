@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { IMPORTERS } from '../../collectors/importers/index.js';
 import { PurpleError, type Alert } from '../model/index.js';
-import { detectStream, loadDetectorFromDisk, type DetectStreamResult } from '../pipeline/index.js';
+import { DEFAULT_MAX_LINE_BYTES, detectStream, loadDetectorFromDisk, type DetectStreamResult } from '../pipeline/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action } from './common.js';
 
 const FORMATS = ['ndjson', 'json', 'table'] as const;
@@ -40,6 +40,7 @@ interface DetectOpts {
   quiet?: boolean;
   prefilter?: boolean;
   threads?: string;
+  maxLineBytes?: string;
 }
 
 export function register(program: Command): void {
@@ -59,6 +60,8 @@ export function register(program: Command): void {
     .option('--host-name <name>', 'host.name for formats that do not carry one')
     .option('-q, --quiet', 'no summary on stderr')
     .option('--no-prefilter', 'parse every line (by default ECS lines that no rule can use are skipped before JSON parsing)')
+    .option('--max-line-bytes <n>', 'longest input line read; a longer line is reported as malformed (with its line number) and skipped', String(DEFAULT_MAX_LINE_BYTES))
+    .option('--max-line-bytes <n>', 'longest input line read; a longer line is reported as malformed (with its line number) and skipped', String(DEFAULT_MAX_LINE_BYTES))
     .option('--threads <n>', 'worker threads that read and parse an ECS events file while this thread detects (faster on several cores, more memory)', '0')
     .addHelpText(
       'after',
@@ -86,6 +89,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         if (rules.length === 0) throw new PurpleError('BAD_INPUT', 'no rules loaded', { hint: 'check --rules: it must name .toml, .eql or Sigma .yml files' });
         if (opts.events !== '-' && !existsSync(opts.events)) throw new PurpleError('NOT_FOUND', `events file ${opts.events} does not exist`, { hint: 'pass --events with an NDJSON file, or - to read stdin' });
         const threads = positiveInt('--threads', opts.threads, 0, 0);
+        const maxLineBytes = positiveInt('--max-line-bytes', opts.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
 
         const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;
         const printer = alertPrinter(out, format);
@@ -98,6 +102,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
           reorderWindowMs: reorder,
           prefilter: opts.prefilter !== false,
           threads,
+          maxLineBytes,
           onAlerts: printer.add,
           drain: printer.flush,
           pending: printer.pending,
