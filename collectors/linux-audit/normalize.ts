@@ -33,6 +33,17 @@ export interface AuditNormalizer {
   table: ProcessTable;
 }
 
+/**
+ * One record's key/values as written (quotes removed, hex left as auditd wrote it), plus `type` and,
+ * in ENRICHED logs, the translated UPPERCASE fields after the 0x1D separator.
+ */
+export function rawRecord(r: AuditRecord): Record<string, string> {
+  const out: Record<string, string> = { type: r.type };
+  for (const [k, v] of r.fields) if (k !== 'type') out[k] = v.value;
+  for (const [k, v] of r.enriched) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 export function createAuditNormalizer(opts: AuditNormalizerOptions): AuditNormalizer {
   const table = createProcessTable(opts.hostId);
   const dataset = opts.dataset ?? AUDIT_DATASET;
@@ -63,6 +74,9 @@ export function createAuditNormalizer(opts: AuditNormalizerOptions): AuditNormal
     if (auid !== undefined && auid !== '4294967295') audit.auid = auid;
     const key = fieldText(sc, 'key');
     if (key !== undefined) audit.key = key;
+    // The event's records as auditd wrote them (not ECS): Sigma `service: auditd` rules match them
+    // record by record, with auditd's own keys (type, syscall, exe, a0, …); docs/detector-sigma.md.
+    audit.records = g.records.map(rawRecord);
     e.auditd = audit;
     return e;
   };

@@ -27,10 +27,11 @@ import {
   type LiveServer,
 } from '../report/index.js';
 import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
-import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
+import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, loadFieldCatalog, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
 
 export interface RunCliOptions {
+  sigmaMapping?: string;
   scenario?: string[];
   variant?: string[];
   collector: string;
@@ -149,7 +150,10 @@ function configPathOf(opts: RunCliOptions, root: string): string {
 /** The rule files, compiled once here, before any process starts (a bad rule is exit 2 with its location). */
 function loadRuleSet(opts: RunCliOptions, root: string, config: RuleSet['config']): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
-  return compileRuleSet({ files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) });
+  // Rules that load but name fields no event carries never fire: say so before the run, not after.
+  const { warnings, ...ruleSet } = compileRuleSet({ files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) }, loadFieldCatalog(root));
+  for (const w of warnings) process.stderr.write(`purple: warning: ${w.format()}\n`);
+  return ruleSet;
 }
 
 function scaleOf(v: string | undefined): number | undefined {
@@ -212,7 +216,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   if (!selected.length) {
     throw new PurpleError('NOT_FOUND', `no variant of the selection runs on ${platform}`, { hint: 'see `purple list` for the variants and their platforms' });
   }
-  const detectorConfig = loadDetectorConfig(configPathOf(opts, root));
+  const detectorConfig = loadDetectorConfig(configPathOf(opts, root), opts.sigmaMapping !== undefined ? { sigmaMapping: opts.sigmaMapping } : {});
   const ruleSet = loadRuleSet(opts, root, detectorConfig.config);
   const configFileDigests = configDigests(detectorConfig.files, root);
   const privateKeyPem = opts.sign ? await readSigningKey(opts.sign) : undefined;
@@ -361,6 +365,7 @@ export function register(program: Command): void {
     .option('--baseline <report.json>', 'compare with a previous report; exit 1 when a variant detected there is missed now')
     .option('-r, --rules <path>', 'a rule file or folder of EQL/Sigma rules (default: the shipped rules/)')
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
+    .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
     .option('--python <path>', 'the python3 to run the Python variants with (default: python3 on PATH, resolved to the real binary)')
     .option('--sink <kind|url>', 'loopback (127.0.0.1), netns (a network namespace test host, Linux and root), or the http(s) URL of a receiver you control (needs --allow-egress)', 'loopback')

@@ -10,7 +10,9 @@ import { register as registerDetect } from './detect.js';
 import { register as registerList } from './list.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerCleanup } from './cleanup.js';
+import { register as registerTest } from './test.js';
+import { register as registerRescore } from './rescore.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  registerRun, registerList, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, registerList, registerValidate, registerTest, registerCleanup, doctor, registerDetect, registerRescore, registerReport, registerMerge, registerVerify, registerKeygen];
 
