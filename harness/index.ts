@@ -25,3 +25,4 @@ export type { HostLock, HostLockOwner } from './host-lock.js';
 export { CONTRACT_PLACEHOLDERS, substituteArgv } from './placeholders.js';
 export { createCommandRunner } from './command-runner.js';
 export type * from './types.js';
+export { findPython3, gitCommitOf } from './host-tools.js';

@@ -5,11 +5,10 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
 import { createCommandRunner } from '../../harness/command-runner.js';
-import { checkExternalSink, executeRun, planRun, writeFileAtomic } from '../../harness/index.js';
+import { checkExternalSink, executeRun, findPython3, gitCommitOf, planRun, writeFileAtomic } from '../../harness/index.js';
 import { loadCatalogue, selectVariants } from '../../harness/scenario/index.js';
 import type { ProgressEvent, RunExecution } from '../../harness/types.js';
 import { PurpleError, type Collector, type CollectorAvailability, type RunReport, type Variant } from '../model/index.js';
@@ -86,9 +85,7 @@ function resolvePython(explicit: string | undefined): string | undefined {
     if (!existsSync(explicit)) throw new PurpleError('NOT_FOUND', `--python ${explicit} does not exist`, { hint: 'pass the path of a python3 binary' });
     return explicit;
   }
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
-  const exe = r.status === 0 ? r.stdout.trim() : '';
-  return exe && existsSync(exe) ? exe : undefined;
+  return findPython3();
 }
 
 async function probeAll(ids: string[], host: HostFacts): Promise<ProbeResults> {
@@ -150,11 +147,6 @@ function operatorName(): string | undefined {
   } catch {
     return process.env.USER;
   }
-}
-
-function gitCommit(root: string): string | undefined {
-  const r = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', timeout: 5000 });
-  return r.status === 0 && /^[0-9a-f]{40}$/.test(r.stdout.trim()) ? r.stdout.trim() : undefined;
 }
 
 function configPathOf(opts: RunCliOptions, root: string): string {
@@ -329,7 +321,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   try {
     progress.phase('detecting and scoring');
     const usedScenarioIds = new Set(selected.map((v) => v.scenario_id));
-    const commit = gitCommit(root);
+    const commit = gitCommitOf(root);
     let report = buildRunReport({
       execution,
       rules: ruleSet,

@@ -6,7 +6,7 @@
 import { cidrContains, parseCidr } from './cidr.js';
 import { base64, base64offsets, toUtf8Bytes, utf16be, utf16bom, utf16le } from './encoding.js';
 import { allLeafValues, readField, scalarText } from './event-fields.js';
-import { compileSafeRegex, RegexSyntaxError } from './safe-regex.js';
+import { compileSafeRegex, RegexSyntaxError } from '../common/safe-regex.js';
 import { compileMultiPattern, type PatternLists } from '../common/multi-pattern.js';
 import { applyWindash, compileGlob, formatSigmaString, hasWildcards, literal, parseSigmaString, plainText, type SigmaString } from './sigma-string.js';
 
