@@ -61,7 +61,6 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no summary on stderr')
     .option('--no-prefilter', 'parse every line (by default ECS lines that no rule can use are skipped before JSON parsing)')
     .option('--max-line-bytes <n>', 'longest input line read; a longer line is reported as malformed (with its line number) and skipped', String(DEFAULT_MAX_LINE_BYTES))
-    .option('--max-line-bytes <n>', 'longest input line read; a longer line is reported as malformed (with its line number) and skipped', String(DEFAULT_MAX_LINE_BYTES))
     .option('--threads <n>', 'worker threads that read and parse an ECS events file while this thread detects (faster on several cores, more memory)', '0')
     .addHelpText(
       'after',
