@@ -9,12 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
 import { createCommandRunner } from '../../harness/command-runner.js';
-import { checkExternalSink, executeRun, planRun, writeFileAtomic } from '../../harness/index.js';
+import { checkExternalSink, executeRun, planRun } from '../../harness/index.js';
 import { loadCatalogue, selectVariants } from '../../harness/scenario/index.js';
 import type { ProgressEvent, RunExecution } from '../../harness/types.js';
 import { PurpleError, type Collector, type CollectorAvailability, type RunReport, type Variant } from '../model/index.js';
 import {
   compareToBaseline,
+  withBaseline,
+  pointLatest,
   describeComparison,
   readKeyFile,
   readReport,
@@ -30,7 +32,7 @@ import {
   type FileDigest,
   type LiveServer,
 } from '../report/index.js';
-import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
+import { action, packageRoot, packageVersion } from './common.js';
 import { collectRuleFiles, loadDetectorConfig, type ConfigFileRead } from './detect.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
 import { buildRunReport, type RuleSet } from './run-report.js';
@@ -327,7 +329,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     progress.phase('detecting and scoring');
     const usedScenarioIds = new Set(selected.map((v) => v.scenario_id));
     const commit = gitCommit(root);
-    const report = buildRunReport({
+    let report = buildRunReport({
       execution,
       rules: ruleSet,
       host: { name: host.name, os: host.os, osVersion: host.osVersion, arch: host.arch, kernel: host.kernel, isRoot: host.isRoot },
@@ -343,18 +345,15 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
         liveServer.publish({ type: 'verdict', verdict });
       },
     });
+    const comparison = baseline ? compareToBaseline(baseline, report) : undefined;
+    if (baseline && opts.baseline) report = withBaseline(report, baseline, opts.baseline);
     const written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
-    await writeFileAtomic(join(resolve(opts.out), 'latest'), `${runId}\n`);
+    await pointLatest(resolve(opts.out), runId);
     progress.done();
     liveServer?.publish({ type: 'done', coverage: report.coverage, exit_code: report.exit_code });
 
     const stepSummary = writeStepSummary(renderMarkdown(report), process.env);
-    let code: number = report.exit_code;
-    let comparison: ReturnType<typeof compareToBaseline> | undefined;
-    if (baseline) {
-      comparison = compareToBaseline(baseline, report);
-      if (comparison.regressions.length) code = EXIT_EXPECTATION_FAILED;
-    }
+    const code: number = report.exit_code;
     if (opts.json) {
       process.stdout.write(
         JSON.stringify({ run_id: runId, status: report.run.status, exit_code: code, report_dir: outDir, files: written, coverage: report.coverage, baseline: comparison }, null, 2) + '\n',
@@ -389,10 +388,10 @@ export function register(program: Command): void {
     .option('-s, --scenario <glob...>', 'only these scenarios (ids or globs, e.g. python-aes)')
     .option('-v, --variant <glob...>', 'only these variants (ids or globs, e.g. "openssl-curl/*curl*")')
     .option('-c, --collector <ids>', 'auto (the best this host allows), or ids separated by commas: linux-audit, strace, procfs, eslogger, pktap, nettop, lsof', 'auto')
-    .option('-o, --out <dir>', 'the report folder goes to <dir>/<run-id>/ (and <dir>/latest names it)', 'reports')
+    .option('-o, --out <dir>', 'the report folder goes to <dir>/<run-id>/ (and <dir>/latest links to it)', 'reports')
     .option('-f, --format <list>', `report formats, separated by commas (default: ${DEFAULT_FORMATS.join(',')})`)
     .option('--sign <key.pem>', 'sign the evidence bundle with this Ed25519 private key (see `purple keygen`)')
-    .option('--baseline <report.json>', 'compare with a previous report; exit 1 when a variant detected there is missed now')
+    .option('--baseline <report.json>', 'compare with a previous run (its folder, report.json, or reports/latest); exit 1 when a variant detected there is missed now, and every report says so')
     .option('-r, --rules <path>', 'a rule file or folder of EQL/Sigma rules (default: the shipped rules/)')
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
@@ -416,7 +415,7 @@ Examples:
   sudo purple run --variant 'python-aes/*urllib*'   variants by glob
   purple run --collector strace                     without root: ptrace the emulations instead of audit
   purple run --dry-run                              show exactly what would run and where it sends
-  sudo purple run --sign keys/purple-signing.pem --baseline reports/last/report.json
+  sudo purple run --sign keys/purple-signing.pem --baseline reports/latest
 
 What it writes to <out>/<run-id>/: report.json (schemas/report.schema.json), index.html, junit.xml,
 summary.md, navigator-layer.json, raw/ (the collectors' records behind the events), and with --sign

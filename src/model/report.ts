@@ -24,6 +24,22 @@ export interface CleanupStep {
   detail?: string;
 }
 
+export interface BaselineChange {
+  variant_id: string;
+  before: string;
+  after: string;
+}
+
+export interface BaselineReport {
+  /** The baseline report as given on the command line, and its run id. */
+  file: string;
+  run_id: string;
+  regressions: BaselineChange[];
+  fixed: BaselineChange[];
+  not_comparable: Array<{ variant_id: string; before?: string; after?: string }>;
+  unchanged: number;
+}
+
 export interface RunReport {
   schema_version: string;
   tool: { name: 'purple-harness'; version: string; git_commit?: string };
@@ -47,6 +63,8 @@ export interface RunReport {
   events: TelemetryEvent[];
   detector: { events_processed: number; sequences_evicted: number; warnings: string[] };
   cleanup: CleanupStep[];
-  /** Overall: 0 all expectations met, 1 an expectation failed. */
+  /** The comparison with a previous run (`--baseline`); its regressions fail the run. */
+  baseline?: BaselineReport;
+  /** Overall: 0 all expectations met, 1 an expectation failed or a baseline regression. */
   exit_code: 0 | 1;
 }
