@@ -32,7 +32,7 @@ import {
   type FileDigest,
   type LiveServer,
 } from '../report/index.js';
-import { action, packageRoot, packageVersion } from './common.js';
+import { action, packageRoot, packageVersion, parseVarOptions } from './common.js';
 import { collectRuleFiles, loadDetectorConfig, type ConfigFileRead } from './detect.js';
 import { readHostFacts, type HostFacts } from './host-facts.js';
 import { buildRunReport, type RuleSet } from './run-report.js';
@@ -60,6 +60,7 @@ export interface RunCliOptions {
   progress?: boolean;
   json?: boolean;
   scenarios?: string;
+  var?: string[];
 }
 
 /** A run id that sorts by time and is unique on the host: 20261129T051500Z-3fa2. */
@@ -239,7 +240,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
 
   // Everything that can be wrong with the input is found before a process starts.
   const scenariosDir = resolve(opts.scenarios ?? join(root, 'scenarios'));
-  const catalogue = loadCatalogue(scenariosDir);
+  const vars = parseVarOptions(opts.var);
+  const catalogue = loadCatalogue(scenariosDir, vars ? { vars } : {});
   const selected: Variant[] = selectVariants(catalogue, {
     ...(opts.scenario?.length ? { scenario: opts.scenario } : {}),
     ...(opts.variant?.length ? { variant: opts.variant } : {}),
@@ -395,6 +397,7 @@ export function register(program: Command): void {
     .option('-r, --rules <path>', 'a rule file or folder of EQL/Sigma rules (default: the shipped rules/)')
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
+    .option('--var <name=value...>', 'override a scenario input (declared under inputs: in the scenario file; `purple show` lists them)')
     .option('--python <path>', 'the python3 to run the Python variants with (default: python3 on PATH, resolved to the real binary)')
     .option('--sink <kind|url>', 'loopback (127.0.0.1), netns (a network namespace test host, Linux and root), or the http(s) URL of a receiver you control (needs --allow-egress)', 'loopback')
     .option('--allow-egress', 'allow --sink URL: the benign canary uploads leave this host')

@@ -8,9 +8,10 @@ import { register as registerKeygen } from './keygen.js';
 import { register as registerMerge } from './merge.js';
 import { register as registerDetect } from './detect.js';
 import { register as registerList } from './list.js';
+import { register as registerShow } from './show.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerCleanup } from './cleanup.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  registerRun, registerList, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, registerList, registerShow, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
 
