@@ -422,7 +422,7 @@ Examples:
 
 What it writes to <out>/<run-id>/: report.json (schemas/report.schema.json), index.html, junit.xml,
 summary.md, navigator-layer.json, raw/ (the collectors' records behind the events), and with --sign
-manifest.json + manifest.sig. In GitHub Actions the Markdown summary also goes to the step summary.
+manifest.json + manifest.sig.json. In GitHub Actions the Markdown summary also goes to the step summary.
 
 Exit codes: 0 every expectation met, 1 an expectation failed (or a baseline regression),
 2 bad input or environment (no collector, bad scenario or rule file), 130 interrupted (a report is
