@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CollectorAvailability } from '../model/index.js';
 import type { Prerequisite } from '../../harness/scenario/index.js';
 import { action } from './common.js';
-import { readHostFacts } from './host-facts.js';
+import { readHostFacts } from '../pipeline/index.js';
 
 export interface DoctorEntry extends CollectorAvailability {
   id: string;

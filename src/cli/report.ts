@@ -33,9 +33,9 @@ expectation failed, 2 not a run folder, or report.json does not match its schema
     )
     .action(
       action(async (runDir: string, opts: { format: string; out?: string; sign?: string; stepSummary?: boolean; check?: boolean; quiet?: boolean }) => {
-        const { parseFormats, readKeyFile, readReport, resolveRunDir, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
+        const { parseFormats, readReport, resolveRunDir, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
         const formats = parseFormats(opts.format);
-        const key = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
+        const key = opts.sign ? await (await import('../pipeline/signing-key.js')).readSigningKey(opts.sign) : undefined;
         const report = await readReport(runDir);
         const dir = resolveRunDir(runDir);
         const outDir = opts.out ?? (dir.endsWith('.json') ? join(dir, '..') : dir);

@@ -18,7 +18,6 @@ import {
   withBaseline,
   pointLatest,
   describeComparison,
-  readKeyFile,
   readReport,
   renderConsoleSummary,
   renderMarkdown,
@@ -28,14 +27,10 @@ import {
   writeStepSummary,
   parseFormats,
   DEFAULT_FORMATS,
-  fileDigest,
-  type FileDigest,
   type LiveServer,
 } from '../report/index.js';
 import { action, packageRoot, packageVersion, parseVarOptions } from './common.js';
-import { collectRuleFiles, loadDetectorConfig, type ConfigFileRead } from './detect.js';
-import { readHostFacts, type HostFacts } from './host-facts.js';
-import { buildRunReport, type RuleSet } from './run-report.js';
+import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
 
 export interface RunCliOptions {
@@ -162,31 +157,10 @@ function configPathOf(opts: RunCliOptions, root: string): string {
   return opts.config ?? join(root, 'rules', 'config', 'det0503.yaml');
 }
 
+/** The rule files, compiled once here, before any process starts (a bad rule is exit 2 with its location). */
 function loadRuleSet(opts: RunCliOptions, root: string, config: RuleSet['config']): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
-  return { files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) };
-}
-
-/**
- * SHA-256 and path of configuration files as the detector read them (loadDetectorConfig), for the
- * evidence manifest. Paths are relative to the repository root when inside it, else absolute.
- */
-function configDigests(files: readonly ConfigFileRead[], root: string): FileDigest[] {
-  const realRoot = realpathSync(root);
-  const seen = new Set<string>();
-  const out: FileDigest[] = [];
-  for (const f of files) {
-    const real = realpathSync(f.path);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    out.push(fileDigest(real, f.bytes, realRoot));
-  }
-  return out;
-}
-
-/** The digests of the detector configuration in force: the --config file first, then the Sigma files beside it. */
-export function detectorConfigDigests(configPath: string, root: string): FileDigest[] {
-  return configDigests(loadDetectorConfig(configPath).files, root);
+  return compileRuleSet({ files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) });
 }
 
 function scaleOf(v: string | undefined): number | undefined {
@@ -253,7 +227,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const detectorConfig = loadDetectorConfig(configPathOf(opts, root));
   const ruleSet = loadRuleSet(opts, root, detectorConfig.config);
   const configFileDigests = configDigests(detectorConfig.files, root);
-  const privateKeyPem = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
+  const privateKeyPem = opts.sign ? await readSigningKey(opts.sign) : undefined;
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
   const pythonPath = resolvePython(opts.python);
   const { collectors, notes } = await resolveCollectors(opts.collector, platform, host);

@@ -11,7 +11,7 @@ import { loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, typ
 import { looksLikeSigma, parseSigmaMapping, parseSigmaPlaceholders, validateSigmaFile, type SigmaSchemas } from '../detector/sigma/index.js';
 import { PurpleError, isPurpleError } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
-import { readDetectorConfig } from './detect.js';
+import { readDetectorConfig } from '../pipeline/index.js';
 
 export type ValidatedKind = 'scenario' | 'eql-rule' | 'sigma-rule' | 'detector-config' | 'sigma-mapping' | 'sigma-placeholders';
 

@@ -73,3 +73,28 @@ export interface StreamRule {
   /** Every event field the rule reads (conditions and join keys); absent = unknown, treat as all. */
   fields?: ReadonlySet<string>;
 }
+
+/**
+ * A rule compiled once from its file: `instantiate` gives a StreamRule with fresh sequence state
+ * (a run scores each variant with its own detector) without parsing or compiling the file again.
+ */
+export interface CompiledRule {
+  meta: RuleMeta;
+  instantiate(): StreamRule;
+}
+
+/** A CompiledRule from a builder: the first instance is the one built to learn the meta. */
+export function reusableRule(build: () => StreamRule): CompiledRule {
+  let spare: StreamRule | undefined = build();
+  return {
+    meta: spare.meta,
+    instantiate() {
+      if (spare) {
+        const s = spare;
+        spare = undefined;
+        return s;
+      }
+      return build();
+    },
+  };
+}

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
-import { collectRuleFiles, readDetectorConfig } from '../../src/cli/detect.js';
-import { detectOver, type RuleSet } from '../../src/cli/run-report.js';
+import { collectRuleFiles, readDetectorConfig } from '../../src/pipeline/detector-content.js';
+import { compileRuleSet, detectOver, type RuleSet } from '../../src/pipeline/run-report.js';
 import type { RunReport } from '../../src/model/index.js';
 import { validateReport } from '../../src/report/index.js';
 
@@ -79,7 +79,7 @@ describe('acceptance: the whole Linux catalogue under audit', async () => {
     if (!report) return t.skip('the run did not complete');
     const files = collectRuleFiles(join(ROOT, 'rules'));
     const config = readDetectorConfig(join(ROOT, 'rules', 'config', 'det0503.yaml'));
-    const pack = (re: RegExp): RuleSet => ({ files: files.filter((f) => re.test(f.path)), config, maxOpenSequences: 10_000, root: join(ROOT, 'rules') });
+    const pack = (re: RegExp): RuleSet => compileRuleSet({ files: files.filter((f) => re.test(f.path)), config, maxOpenSequences: 10_000, root: join(ROOT, 'rules') });
     const eql = pack(/\.toml$/);
     const sigma = pack(/\.ya?ml$/);
     assert.ok(eql.files.length > 0 && sigma.files.length > 0);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { lineBatches } from '../../src/cli/line-batches.js';
+import { lineBatches } from '../../src/pipeline/line-batches.js';
 
 async function viaReadline(chunks: Array<string | Buffer>): Promise<string[]> {
   const out: string[] = [];
