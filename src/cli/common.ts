@@ -1,6 +1,6 @@
 // Shared by the CLI verbs: exit codes, error printing, package paths.
 
-import { isPurpleError } from '../model/index.js';
+import { PurpleError, isPurpleError } from '../model/index.js';
 
 export { packageRoot, packageVersion } from '../pipeline/package-root.js';
 
@@ -31,4 +31,16 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       process.exitCode = reportError(e);
     }
   };
+}
+
+/** `--var name=value` (repeatable) → a map; a malformed one is bad input. */
+export function parseVarOptions(list: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const m = /^([a-z][a-z0-9_]*)=(.*)$/s.exec(item);
+    if (!m) throw new PurpleError('BAD_INPUT', `--var ${JSON.stringify(item)} is not name=value`, { hint: 'e.g. --var curl_timeout_s=20; `purple show VARIANT` lists the inputs of its scenario' });
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }

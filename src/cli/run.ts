@@ -8,12 +8,14 @@ import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
 import { createCommandRunner } from '../../harness/command-runner.js';
-import { checkExternalSink, executeRun, findPython3, gitCommitOf, planRun, writeFileAtomic } from '../../harness/index.js';
+import { checkExternalSink, executeRun, findPython3, gitCommitOf, planRun } from '../../harness/index.js';
 import { loadCatalogue, selectVariants } from '../../harness/scenario/index.js';
 import type { ProgressEvent, RunExecution } from '../../harness/types.js';
 import { PurpleError, type Collector, type CollectorAvailability, type RunReport, type Variant } from '../model/index.js';
 import {
   compareToBaseline,
+  withBaseline,
+  pointLatest,
   describeComparison,
   readReport,
   renderConsoleSummary,
@@ -28,7 +30,7 @@ import {
 } from '../report/index.js';
 import { attachControls, checkRequired, closeSessions, controlExitProblems, openControlSessions, parseControlSpecs, parseWaitDuration, type ControlSession } from '../pipeline/controls/index.js';
 import { compareControlsToBaseline, describeControlComparison, describeControls } from '../report/index.js';
-import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion } from './common.js';
+import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion, parseVarOptions } from './common.js';
 import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, loadFieldCatalog, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
 
@@ -59,6 +61,7 @@ export interface RunCliOptions {
   controlWait?: string;
   controlPoll?: string;
   requireControl?: string[];
+  var?: string[];
 }
 
 /** A run id that sorts by time and is unique on the host: 20261129T051500Z-3fa2. */
@@ -213,7 +216,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
 
   // Everything that can be wrong with the input is found before a process starts.
   const scenariosDir = resolve(opts.scenarios ?? join(root, 'scenarios'));
-  const catalogue = loadCatalogue(scenariosDir);
+  const vars = parseVarOptions(opts.var);
+  const catalogue = loadCatalogue(scenariosDir, vars ? { vars } : {});
   const selected: Variant[] = selectVariants(catalogue, {
     ...(opts.scenario?.length ? { scenario: opts.scenario } : {}),
     ...(opts.variant?.length ? { variant: opts.variant } : {}),
@@ -338,6 +342,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
         liveServer.publish({ type: 'verdict', verdict });
       },
     });
+    const comparison = baseline ? compareToBaseline(baseline, report) : undefined;
+    if (baseline && opts.baseline) report = withBaseline(report, baseline, opts.baseline);
     // The run's own results are written first: whatever the controls do next cannot lose them.
     let written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem && !controlSessions.length ? { privateKeyPem } : {}) });
     if (controlSessions.length) {
@@ -355,17 +361,13 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       waitingForControls = false;
       written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
     }
-    await writeFileAtomic(join(resolve(opts.out), 'latest'), `${runId}\n`);
+    await pointLatest(resolve(opts.out), runId);
     progress.done();
     liveServer?.publish({ type: 'done', coverage: report.coverage, exit_code: report.exit_code });
 
     const stepSummary = writeStepSummary(renderMarkdown(report), process.env);
+    // report.exit_code already counts the baseline's regressions (withBaseline).
     let code: number = report.exit_code;
-    let comparison: ReturnType<typeof compareToBaseline> | undefined;
-    if (baseline) {
-      comparison = compareToBaseline(baseline, report);
-      if (comparison.regressions.length) code = EXIT_EXPECTATION_FAILED;
-    }
     const controlComparison = baseline && report.controls ? compareControlsToBaseline(baseline, report) : undefined;
     if (controlComparison?.regressions.length) code = EXIT_EXPECTATION_FAILED;
     const controlProblems = controlExitProblems(report, opts.requireControl ?? []);
@@ -408,14 +410,15 @@ export function register(program: Command): void {
     .option('-s, --scenario <glob...>', 'only these scenarios (ids or globs, e.g. python-aes)')
     .option('-v, --variant <glob...>', 'only these variants (ids or globs, e.g. "openssl-curl/*curl*")')
     .option('-c, --collector <ids>', 'auto (the best this host allows), or ids separated by commas: linux-audit, strace, procfs, eslogger, pktap, unifiedlog, nettop, lsof', 'auto')
-    .option('-o, --out <dir>', 'the report folder goes to <dir>/<run-id>/ (and <dir>/latest names it)', 'reports')
+    .option('-o, --out <dir>', 'the report folder goes to <dir>/<run-id>/ (and <dir>/latest links to it)', 'reports')
     .option('-f, --format <list>', `report formats, separated by commas (default: ${DEFAULT_FORMATS.join(',')})`)
     .option('--sign <key.pem>', 'sign the evidence bundle with this Ed25519 private key (see `purple keygen`)')
-    .option('--baseline <report.json>', 'compare with a previous report; exit 1 when a variant detected there is missed now')
+    .option('--baseline <report.json>', 'compare with a previous run (its folder, report.json, or reports/latest); exit 1 when a variant detected there is missed now, and every report says so')
     .option('-r, --rules <path>', 'a rule file or folder of EQL/Sigma rules (default: the shipped rules/)')
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
     .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
+    .option('--var <name=value...>', 'override a scenario input (declared under inputs: in the scenario file; `purple show` lists them)')
     .option('--python <path>', 'the python3 to run the Python variants with (default: python3 on PATH, resolved to the real binary)')
     .option('--sink <kind|url>', 'loopback (127.0.0.1), netns (a network namespace test host, Linux and root), or the http(s) URL of a receiver you control (needs --allow-egress)', 'loopback')
     .option('--allow-egress', 'allow --sink URL: the benign canary uploads leave this host')
@@ -440,11 +443,11 @@ Examples:
   sudo purple run --variant 'python-aes/*urllib*'   variants by glob
   purple run --collector strace                     without root: ptrace the emulations instead of audit
   purple run --dry-run                              show exactly what would run and where it sends
-  sudo purple run --sign keys/purple-signing.pem --baseline reports/last/report.json
+  sudo purple run --sign keys/purple-signing.pem --baseline reports/latest
 
 What it writes to <out>/<run-id>/: report.json (schemas/report.schema.json), index.html, junit.xml,
 summary.md, navigator-layer.json, raw/ (the collectors' records behind the events), and with --sign
-manifest.json + manifest.sig. In GitHub Actions the Markdown summary also goes to the step summary.
+manifest.json + manifest.sig.json. In GitHub Actions the Markdown summary also goes to the step summary.
 
 Real controls (docs/controls.md): --control webhook --control elastic --control-wait 10m asks the
 team's own EDR/SIEM which variants it alerted on; the report shows them beside the embedded pack.

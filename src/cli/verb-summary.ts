@@ -6,6 +6,7 @@
 export const VERB_SUMMARY: ReadonlyArray<{ name: string; args: string; description: string }> = [
   { name: 'run', args: '', description: 'run the DET0503 emulations under real telemetry collectors, detect, score and write the report folder' },
   { name: 'list', args: '', description: 'show the scenario catalogue: every variant, what it expects, its ATT&CK techniques, and whether it can run on this host' },
+  { name: 'show', args: '<variant...>', description: 'show one variant in full: the commands each step runs (placeholders filled), expectation, known gap, axes, ATT&CK, prerequisites with install hints' },
   { name: 'validate', args: '[paths...]', description: 'check scenario files, EQL and Sigma rule files and detector configuration; every problem as file:line:column with a hint' },
   { name: 'test', args: '[paths...]', description: 'run the test cases rule files carry (events that must and must not make each rule fire); table, JUnit, exit 1 on a failing case' },
   { name: 'cleanup', args: '[run-id]', description: 'undo what a crashed or interrupted run left behind (processes, audit rules, namespaces, workspace), from its state file' },

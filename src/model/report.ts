@@ -25,6 +25,22 @@ export interface CleanupStep {
   detail?: string;
 }
 
+export interface BaselineChange {
+  variant_id: string;
+  before: string;
+  after: string;
+}
+
+export interface BaselineReport {
+  /** The baseline report as given on the command line, and its run id. */
+  file: string;
+  run_id: string;
+  regressions: BaselineChange[];
+  fixed: BaselineChange[];
+  not_comparable: Array<{ variant_id: string; before?: string; after?: string }>;
+  unchanged: number;
+}
+
 export interface RunReport {
   schema_version: string;
   tool: { name: 'purple-harness'; version: string; git_commit?: string };
@@ -50,7 +66,9 @@ export interface RunReport {
   cleanup: CleanupStep[];
   /** The team's own EDR/SIEM alerts per variant (`--control`, `purple alerts`); absent when none was asked. */
   controls?: ControlsSection;
-  /** Overall: 0 all expectations met, 1 an expectation failed. */
+  /** The comparison with a previous run (`--baseline`); its regressions fail the run. */
+  baseline?: BaselineReport;
+  /** Overall: 0 all expectations met, 1 an expectation failed or a baseline regression. */
   exit_code: 0 | 1;
   /** Set by `purple rescore`: this report re-detects a recorded run's telemetry with other (or the same) rules. */
   rescore?: RescoreInfo;

@@ -141,6 +141,7 @@ export function buildRunReport(inp: ReportInputs): RunReport {
     list.push(e);
   }
 
+  const scenarioFiles = new Map(inp.scenarios.map((s) => [s.id, s.file]));
   const verdicts: Verdict[] = [];
   const alerts: Alert[] = [];
   const warnings: string[] = [];
@@ -170,6 +171,8 @@ export function buildRunReport(inp: ReportInputs): RunReport {
       { windowMs },
     );
     verdict.attack = x.variant.attack;
+    const file = scenarioFiles.get(x.variant.scenario_id) ?? x.variant.source.file;
+    if (file) verdict.source = { file, ...(x.variant.source.line ? { line: x.variant.source.line } : {}) };
     verdicts.push(verdict);
     alerts.push(...found.alerts);
     inp.onVariantScored?.({ verdict, events, alerts: found.alerts });

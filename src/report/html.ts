@@ -214,6 +214,27 @@ function renderMisses(report: RunReport): string {
     .join('\n')}</ul>`;
 }
 
+function resultWords(report: RunReport): string {
+  const reg = report.baseline?.regressions.length ?? 0;
+  const failed = report.verdicts.some((v) => !v.expectation_met);
+  if (report.exit_code === 0) return 'all expectations met';
+  if (reg && !failed) return `${reg} baseline regression(s)`;
+  return reg ? `an expectation failed; ${reg} baseline regression(s)` : 'an expectation failed';
+}
+
+function renderBaseline(report: RunReport): string {
+  const b = report.baseline;
+  if (!b) return '';
+  const row = (r: { variant_id: string; before: string; after: string }, what: string) =>
+    `<tr class="${what === 'regression' ? 'regression' : 'fixed'}" data-variant="${esc(r.variant_id)}"><td><a href="#v-${esc(r.variant_id)}" class="vlink">${esc(r.variant_id)}</a></td><td>${esc(r.before)}</td><td>${esc(r.after)}</td><td class="${what === 'regression' ? 'fail' : 'pass'}">${esc(what)}</td></tr>`;
+  const rows = [...b.regressions.map((r) => row(r, 'regression')), ...b.fixed.map((r) => row(r, 'fixed'))].join('');
+  return `<section id="baseline">
+<h2>Against the baseline</h2>
+<p>baseline run <code>${esc(b.run_id)}</code> (${esc(b.file)}): <b class="${b.regressions.length ? 'fail' : 'pass'}" id="baseline-regressions">${b.regressions.length} regression(s)</b>, ${b.fixed.length} fixed, ${b.unchanged} unchanged, ${b.not_comparable.length} not comparable (new, removed, skipped or errored).</p>
+${rows ? `<table class="baseline"><thead><tr><th>variant</th><th>baseline</th><th>now</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No variant changed its outcome.</p>'}
+</section>`;
+}
+
 const CSS = `
 :root{--fg:#1d1d24;--muted:#676775;--bg:#fff;--line:#ddd;--det:#1f8a4c;--miss:#c0392b;--fp:#8e44ad;--tn:#2e7d6b;--skip:#8a8a8a;--err:#c77c02}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:1200px;padding:16px 24px}
@@ -344,7 +365,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
 <div class="card" id="headline-coverage"><div class="muted">coverage</div><div class="big">${esc(formatPercent(c.coverage))}</div><div>${c.detected} of ${c.positives} positive variants detected</div></div>
 <div class="card" id="headline-fp"><div class="muted">false-positive rate</div><div class="big">${esc(formatPercent(c.false_positive_rate))}</div><div>${c.false_positives} of ${c.negatives} negative controls alerted</div></div>
 <div class="card" id="headline-outcomes"><div class="muted">outcomes</div>${OUTCOMES.map((o) => `<div><span class="badge o-${o}">${esc(OUTCOME_LABEL[o])}</span> <span data-count="${o}">${counts[o]}</span></div>`).join('')}</div>
-<div class="card" id="headline-result"><div class="muted">result</div><div class="big ${ok ? 'pass' : 'fail'}">${ok ? 'pass' : 'fail'}</div><div>${ok ? 'all expectations met' : 'an expectation failed'} (exit ${report.exit_code})</div></div>
+<div class="card" id="headline-result"><div class="muted">result</div><div class="big ${ok ? 'pass' : 'fail'}">${ok ? 'pass' : 'fail'}</div><div>${esc(resultWords(report))} (exit ${report.exit_code})</div></div>
 </div>
 </header>
 <noscript><p>JavaScript is off: the matrix, filters and search need it; everything else is below.</p></noscript>
@@ -354,6 +375,7 @@ ${renderHostTable(report)}
 <div class="controls"><label>rows <select id="axis-y"></select></label><label>columns <select id="axis-x"></select></label><span class="muted">cell: detected / positive variants; FP = negative controls that alerted. Click a cell to filter the variants.</span></div>
 <table id="matrix"></table>
 </section>
+${renderBaseline(report)}
 ${renderControlsHtml(report)}
 <section id="misses">
 <h2>Why variants were missed</h2>

@@ -11,7 +11,10 @@ export function renderMarkdown(report: RunReport): string {
   const c = report.coverage;
   const ok = report.exit_code === 0;
   const lines: string[] = [];
-  lines.push(`## purple-harness ${ok ? '\u2705 all expectations met' : '\u274c an expectation failed'}`);
+  const regressions = report.baseline?.regressions ?? [];
+  const verdictFailed = report.verdicts.some((v) => !v.expectation_met);
+  const headline = ok ? '\u2705 all expectations met' : regressions.length && !verdictFailed ? `\u274c ${regressions.length} baseline regression(s)` : regressions.length ? `\u274c an expectation failed, ${regressions.length} baseline regression(s)` : '\u274c an expectation failed';
+  lines.push(`## purple-harness ${headline}`);
   lines.push('');
   lines.push(`Run \`${cell(report.run.id)}\` on **${cell(report.host.name)}** (${cell(report.host.os)} ${cell(report.host.os_version)}, ${cell(report.host.arch)}), collectors: ${report.collectors.map((x) => `\`${cell(x.id)}\``).join(', ') || 'none'}.`);
   lines.push('');
@@ -24,6 +27,8 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(`|${OUTCOMES.map(() => '---:').join('|')}|`);
   lines.push(`| ${OUTCOMES.map((o) => counts[o]).join(' | ')} |`);
   lines.push('');
+
+  if (report.baseline) lines.push(...baselineSection(report.baseline));
 
   const problems = problemVerdicts(report);
   if (problems.length) {
@@ -81,4 +86,21 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+function baselineSection(b: NonNullable<RunReport['baseline']>): string[] {
+  const out: string[] = [];
+  out.push(`### Against the baseline \`${cell(b.run_id)}\` (${b.regressions.length} regression(s), ${b.fixed.length} fixed, ${b.unchanged} unchanged, ${b.not_comparable.length} not comparable)`);
+  out.push('');
+  if (!b.regressions.length && !b.fixed.length) {
+    out.push('No variant changed its outcome.');
+    out.push('');
+    return out;
+  }
+  out.push('| Variant | Baseline | Now | |');
+  out.push('|---|---|---|---|');
+  for (const r of b.regressions) out.push(`| \`${cell(r.variant_id)}\` | ${cell(r.before)} | ${cell(r.after)} | **regression** |`);
+  for (const r of b.fixed) out.push(`| \`${cell(r.variant_id)}\` | ${cell(r.before)} | ${cell(r.after)} | fixed |`);
+  out.push('');
+  return out;
 }
