@@ -11,7 +11,7 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, r
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createEcsImporter } from '../collectors/importers/ecs.js';
-import { loadDetectorFromDisk } from '../src/cli/detect.js';
+import { loadDetectorFromDisk } from '../src/pipeline/index.js';
 import { createDetector } from '../src/detector/index.js';
 import type { RunReport } from '../src/model/index.js';
 

@@ -4,7 +4,7 @@
 //   tsx bench/stress-open.ts [sequences=100000] [maxOpenSequences=10000]   → one JSON line on stdout
 
 import { readFileSync } from 'node:fs';
-import { loadDetectorFromDisk } from '../src/cli/detect.js';
+import { loadDetectorFromDisk } from '../src/pipeline/index.js';
 import { createDetector } from '../src/detector/index.js';
 import type { TelemetryEvent } from '../src/model/index.js';
 

@@ -121,8 +121,24 @@ export function expandScenario(
   doc: ScenarioFile,
   file: string,
   lineOf: (pointer: string) => number | undefined,
+  overrides: Readonly<Record<string, string>> = {},
 ): { scenario: Scenario; problems: ExpansionProblem[] } {
   const problems: ExpansionProblem[] = [];
+  // Inputs (like Atomic's input_arguments): a default in the file, a value from --var.
+  const inputs: NonNullable<Scenario['inputs']> = {};
+  for (const [name, spec] of Object.entries(doc.inputs ?? {})) {
+    const value = overrides[name] ?? String(spec.default);
+    let re: RegExp | undefined;
+    try {
+      re = spec.pattern === undefined ? undefined : new RegExp(`^(?:${spec.pattern})$`);
+    } catch (e) {
+      problems.push({ pointer: `/inputs/${name}/pattern`, message: `input ${name}: pattern is not a regular expression (${(e as Error).message})`, hint: 'write a JavaScript regular expression, e.g. [0-9]+' });
+    }
+    if (re && !re.test(value)) {
+      problems.push({ pointer: `/inputs/${name}`, message: `input ${name} = ${JSON.stringify(value)} does not match its pattern ${spec.pattern}`, hint: `pass a value that matches, e.g. --var ${name}=${String(spec.default)}` });
+    }
+    inputs[name] = { description: spec.description, default: String(spec.default), value };
+  }
   const library = doc.variants.axes ?? {};
   const cells: Cell[] = [];
 
@@ -227,6 +243,7 @@ export function expandScenario(
       acc.axes[axis] = value.value ?? id;
       mergeFragment(acc, value, axis);
     }
+    for (const [name, input] of Object.entries(inputs)) acc.vars[name] = input.value;
 
     const bad = (message: string, hint: string): void => void problems.push({ pointer: cell.pointer, message: `${id}: ${message}`, hint });
     if (acc.axes.lineage === undefined) {
@@ -285,6 +302,7 @@ export function expandScenario(
     description: doc.description,
     file,
     attack: { techniques: [...doc.attack.techniques], detection_strategy: doc.attack.detection_strategy, analytics: [...doc.attack.analytics] },
+    ...(Object.keys(inputs).length ? { inputs } : {}),
     variants,
   };
   return { scenario, problems };

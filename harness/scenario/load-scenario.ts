@@ -79,7 +79,12 @@ function usefulErrors(errors: ErrorObject[]): ErrorObject[] {
 }
 
 /** Parses, validates and expands one file, returning problems instead of throwing. */
-export function loadScenarioFileWithDiagnostics(path: string): { scenario?: Scenario; diagnostics: ScenarioDiagnostic[] } {
+export interface LoadOptions {
+  /** Overrides of scenario inputs (`--var name=value`). */
+  vars?: Readonly<Record<string, string>>;
+}
+
+export function loadScenarioFileWithDiagnostics(path: string, opts: LoadOptions = {}): { scenario?: Scenario; diagnostics: ScenarioDiagnostic[] } {
   const file = path;
   let text: string;
   try {
@@ -145,13 +150,49 @@ export function loadScenarioFileWithDiagnostics(path: string): { scenario?: Scen
     const pos = locatePointer(doc, lc, '/id');
     diagnostics.push({ file, ...(pos ? { line: pos.line, column: pos.column } : {}), field: 'id', message: `id "${parsed.id}" differs from the file name "${stem}"`, hint: `rename the file to ${parsed.id}.yaml or change the id` });
   }
-  const { scenario, problems } = expandScenario(parsed, file, (ptr) => locatePointer(doc, lc, ptr)?.line);
+  const { scenario, problems } = expandScenario(parsed, file, (ptr) => locatePointer(doc, lc, ptr)?.line, opts.vars);
   for (const pr of problems) {
     const pos = locatePointer(doc, lc, pr.pointer);
     diagnostics.push({ file, ...(pos ? { line: pos.line, column: pos.column } : {}), field: pointerToField(pr.pointer), message: pr.message, hint: pr.hint });
   }
   if (!scenario.variants.length && !problems.length) diagnostics.push({ file, field: 'variants', message: 'the scenario expands to no variant', hint: 'add a matrix or a single variant' });
+  diagnostics.push(...resolveLibraryPaths(scenario, dirname(resolve(path)), file));
   return diagnostics.length ? { diagnostics } : { scenario, diagnostics };
+}
+
+/** The shipped catalogue folder (scenarios/ beside schemas/), whose script library any scenario may use. */
+export function shippedScenariosDir(): string {
+  return join(dirname(findScenarioSchemaPath()), '..', 'scenarios');
+}
+
+const LIBRARY_REF = /^\{scenarios\}\/(.+)$/;
+
+/**
+ * `{scenarios}/path` names a file of the scenario's own folder, else of the shipped library, so a
+ * scenario kept outside this package can use the shipped scripts. A path found in neither is a
+ * problem at the variant's line (found by validate and dry-run, not halfway through a run).
+ */
+function resolveLibraryPaths(scenario: Scenario, ownDir: string, file: string): ScenarioDiagnostic[] {
+  const library = resolve(shippedScenariosDir());
+  const out: ScenarioDiagnostic[] = [];
+  const reported = new Set<string>();
+  for (const v of scenario.variants) {
+    for (const step of v.steps) {
+      step.argv = step.argv.map((el) => {
+        const m = LIBRARY_REF.exec(el);
+        if (!m || m[1]!.split('/').includes('..')) return el;
+        if (existsSync(join(ownDir, m[1]!))) return el;
+        if (existsSync(join(library, m[1]!))) return join(library, m[1]!);
+        const key = `${v.source.line ?? ''}:${m[1]}`;
+        if (!reported.has(key)) {
+          reported.add(key);
+          out.push({ file, ...(v.source.line ? { line: v.source.line } : {}), field: 'steps.argv', message: `${v.id}: script ${el} does not exist (looked in ${ownDir} and in the shipped library ${library})`, hint: 'fix the path, or put the script beside the scenario file' });
+        }
+        return el;
+      });
+    }
+  }
+  return out;
 }
 
 export function formatDiagnostic(d: ScenarioDiagnostic): string {
@@ -177,7 +218,7 @@ export function loadScenarioFile(path: string): Scenario {
 }
 
 /** Loads every `*.yaml` of a folder (sorted by name), collecting every problem of every file. */
-export function loadCatalogueWithDiagnostics(dir: string): { scenarios: Scenario[]; diagnostics: ScenarioDiagnostic[] } {
+export function loadCatalogueWithDiagnostics(dir: string, opts: LoadOptions = {}): { scenarios: Scenario[]; diagnostics: ScenarioDiagnostic[] } {
   if (!existsSync(dir)) {
     return { scenarios: [], diagnostics: [{ file: dir, message: 'scenario folder does not exist', hint: 'pass the catalogue folder (scenarios/)' }] };
   }
@@ -189,7 +230,7 @@ export function loadCatalogueWithDiagnostics(dir: string): { scenarios: Scenario
   const diagnostics: ScenarioDiagnostic[] = [];
   const ids = new Map<string, string>();
   for (const f of files) {
-    const r = loadScenarioFileWithDiagnostics(f);
+    const r = loadScenarioFileWithDiagnostics(f, opts);
     diagnostics.push(...r.diagnostics);
     if (!r.scenario) continue;
     const other = ids.get(r.scenario.id);
@@ -201,12 +242,16 @@ export function loadCatalogueWithDiagnostics(dir: string): { scenarios: Scenario
     scenarios.push(r.scenario);
   }
   if (!files.length) diagnostics.push({ file: resolve(dir), message: 'no *.yaml scenario file in the folder', hint: 'pass the catalogue folder (scenarios/)' });
+  const declared = new Set(scenarios.flatMap((s) => Object.keys(s.inputs ?? {})));
+  for (const name of Object.keys(opts.vars ?? {})) {
+    if (!declared.has(name)) diagnostics.push({ file: resolve(dir), message: `--var ${name}: no scenario of the catalogue declares an input "${name}"`, hint: declared.size ? `inputs declared: ${[...declared].sort().join(', ')}` : 'no scenario declares inputs: add them under inputs: in the scenario file' });
+  }
   return { scenarios, diagnostics };
 }
 
 /** Loads the catalogue; throws one PurpleError listing every problem of every file. */
-export function loadCatalogue(dir: string): Scenario[] {
-  const { scenarios, diagnostics } = loadCatalogueWithDiagnostics(dir);
+export function loadCatalogue(dir: string, opts: LoadOptions = {}): Scenario[] {
+  const { scenarios, diagnostics } = loadCatalogueWithDiagnostics(dir, opts);
   if (diagnostics.length) throw toError(diagnostics);
   return scenarios;
 }

@@ -52,6 +52,8 @@ export interface ScenarioFile {
   description: string;
   attack: { techniques: string[]; detection_strategy: string; analytics: string[] };
   platforms: OsType[];
+  /** Inputs the user may override (`--var name=value`), each with its default; used as `{$name}` in argv. */
+  inputs?: Record<string, { description: string; default: string | number; pattern?: string }>;
   defaults?: Fragment;
   variants: {
     axes?: Record<string, Record<string, AxisValue>>;

@@ -1,29 +1,12 @@
 // Shared by the CLI verbs: exit codes, error printing, package paths.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { isPurpleError } from '../model/index.js';
+import { PurpleError, isPurpleError } from '../model/index.js';
+
+export { packageRoot, packageVersion } from '../pipeline/package-root.js';
 
 export const EXIT_OK = 0;
 export const EXIT_EXPECTATION_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
-
-/** The package root (the folder with package.json), from source (tsx) or from dist/. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scenarios'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('purple: cannot find the package root (package.json beside scenarios/)');
-    dir = up;
-  }
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Prints an error the way every verb does and returns the exit code for it. */
 export function reportError(e: unknown): number {
@@ -48,4 +31,16 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       process.exitCode = reportError(e);
     }
   };
+}
+
+/** `--var name=value` (repeatable) → a map; a malformed one is bad input. */
+export function parseVarOptions(list: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const m = /^([a-z][a-z0-9_]*)=(.*)$/s.exec(item);
+    if (!m) throw new PurpleError('BAD_INPUT', `--var ${JSON.stringify(item)} is not name=value`, { hint: 'e.g. --var curl_timeout_s=20; `purple show VARIANT` lists the inputs of its scenario' });
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { createCommandRunner } from '../../harness/command-runner.js';
 import { createHostProbes, findSkipReason, formatDiagnostic, loadCatalogueWithDiagnostics, selectVariants, type HostProbes, type ScenarioDiagnostic } from '../../harness/scenario/index.js';
 import { PurpleError, type OsType, type Scenario, type Variant, type VariantAxes } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
-import { readHostFacts } from './host-facts.js';
+import { readHostFacts } from '../pipeline/index.js';
 
 const PLATFORMS: readonly OsType[] = ['linux', 'macos'];
 

@@ -32,9 +32,9 @@ expectation failed, 2 a folder is not a run or its report.json is invalid.`,
     .action(
       action(async (dirs: string[], opts: { out: string; format: string; sign?: string; stepSummary?: boolean; check?: boolean; quiet?: boolean }) => {
         const { computeCoverage } = await import('../scoring/index.js');
-        const { fleetHosts, formatPercent, mergeReports, parseFormats, readKeyFile, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
+        const { fleetHosts, formatPercent, mergeReports, parseFormats, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
         const formats = parseFormats(opts.format);
-        const key = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
+        const key = opts.sign ? await (await import('../pipeline/signing-key.js')).readSigningKey(opts.sign) : undefined;
         const reports = [];
         for (const d of dirs) reports.push(await readReport(d));
         const merged = mergeReports(reports, computeCoverage);

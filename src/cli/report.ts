@@ -21,10 +21,11 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
+  purple report reports/latest                                  the newest run
   purple report reports/20261129T100000Z-lab
   purple report reports/20261129T100000Z-lab --format html,junit --out /tmp/view
-  purple report reports/last --sign keys/purple-signing.pem     re-render and re-sign the bundle
-  purple report reports/last --check --quiet                   exit 1 if an expectation failed
+  purple report reports/latest --sign keys/purple-signing.pem     re-render and re-sign the bundle
+  purple report reports/latest --check --quiet                   exit 1 if an expectation failed
 
 Writes: report.json, index.html, junit.xml, summary.md, navigator-layer.json (by --format).
 Exit codes: 0 written (with --check: and all expectations met), 1 with --check and an
@@ -32,12 +33,17 @@ expectation failed, 2 not a run folder, or report.json does not match its schema
     )
     .action(
       action(async (runDir: string, opts: { format: string; out?: string; sign?: string; stepSummary?: boolean; check?: boolean; quiet?: boolean }) => {
-        const { parseFormats, readKeyFile, readReport, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
+        const { parseFormats, readKeyFile, readReport, resolveRunDir, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown, renderNavigatorLayer, renderControlNavigatorLayers, controlLayerFile } = await import('../report/index.js');
         const formats = parseFormats(opts.format);
-        const key = opts.sign ? await readKeyFile(opts.sign, 'private') : undefined;
+        const key = opts.sign ? await (await import('../pipeline/signing-key.js')).readSigningKey(opts.sign) : undefined;
         const report = await readReport(runDir);
-        const outDir = opts.out ?? (runDir.endsWith('.json') ? join(runDir, '..') : runDir);
+        const dir = resolveRunDir(runDir);
+        const outDir = opts.out ?? (dir.endsWith('.json') ? join(dir, '..') : dir);
         for (const f of formats) await writeFileAtomic(join(outDir, f.file), f.render(report));
+        // A run with real controls has one more Navigator layer per control (docs/controls.md).
+        if (formats.some((f) => f.id === 'navigator')) {
+          for (const { control, layer } of renderControlNavigatorLayers(report, renderNavigatorLayer(report))) await writeFileAtomic(join(outDir, controlLayerFile(control)), JSON.stringify(layer, null, 2) + '\n');
+        }
         if (key !== undefined) await writeManifest(outDir, report, { privateKeyPem: key });
         if (opts.stepSummary) writeStepSummary(renderMarkdown(report), process.env);
         if (!opts.quiet) {

@@ -5,10 +5,11 @@
 
 import { parse as parseToml } from 'smol-toml';
 import { JOIN_STRENGTH_ORDER, PurpleError, isPurpleError, type JoinStrength, type RuleMeta, type Severity } from '../model/index.js';
-import { compileEqlRule } from './eql/stream-rule.js';
+import { prepareEqlRule } from './eql/stream-rule.js';
 import { expandPlaceholdersMapped } from './placeholders.js';
-import { loadSigmaRules, looksLikeSigma } from './sigma/index.js';
-import type { LoadContext, RuleSourceFile, StreamRule } from './types.js';
+import { looksLikeSigma, prepareSigmaRules } from './sigma/index.js';
+import { checkRuleFields } from './field-check.js';
+import type { CompiledRule, LoadContext, RuleSourceFile, StreamRule } from './types.js';
 
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
 const PLATFORMS = ['macos', 'linux'] as const;
@@ -18,6 +19,15 @@ type PredicateCache = Map<string, (ev: unknown) => boolean>;
 export interface LoadResult {
   rules: StreamRule[];
   errors: PurpleError[];
+  /** Problems that do not stop a rule from loading: unknown fields (when `ctx.fields` is given). */
+  warnings: PurpleError[];
+}
+
+export interface CompileResult {
+  rules: CompiledRule[];
+  errors: PurpleError[];
+  /** Problems that do not stop a rule from loading: unknown fields (when `ctx.fields` is given). */
+  warnings: PurpleError[];
 }
 
 function bad(file: string, message: string, hint?: string, line?: number): PurpleError {
@@ -65,7 +75,7 @@ function techniquesOf(threat: unknown): string[] {
   return [...new Set(out)];
 }
 
-function loadToml(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): StreamRule {
+function loadToml(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): CompiledRule {
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(f.text) as Record<string, unknown>;
@@ -103,7 +113,7 @@ function loadToml(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): S
   return compileMapped(query, meta, ctx, f.path, queryLine, cache);
 }
 
-function loadEqlFile(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): StreamRule {
+function loadEqlFile(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache): CompiledRule {
   const lines = f.text.split('\n');
   const kv: Record<string, { value: string; line: number }> = {};
   let i = 0;
@@ -134,10 +144,10 @@ function loadEqlFile(f: RuleSourceFile, ctx: LoadContext, cache: PredicateCache)
 }
 
 /** Expands placeholders and compiles; errors in the expanded text point back at the file's columns. */
-function compileMapped(query: string, meta: RuleMeta, ctx: LoadContext, file: string, line: number, cache: PredicateCache): StreamRule {
+function compileMapped(query: string, meta: RuleMeta, ctx: LoadContext, file: string, line: number, cache: PredicateCache): CompiledRule {
   const { text, mapColumn } = expandPlaceholdersMapped(query, ctx.config, { file, line });
   try {
-    return compileEqlRule(text, meta, { maxOpenSequences: ctx.maxOpenSequences, file, lineOffset: line, predicateCache: cache });
+    return prepareEqlRule(text, meta, { maxOpenSequences: ctx.maxOpenSequences, file, lineOffset: line, predicateCache: cache });
   } catch (e) {
     if (isPurpleError(e) && e.location.line !== undefined && e.location.column !== undefined) {
       const column = mapColumn(e.location.line, e.location.column);
@@ -156,7 +166,16 @@ function asPurple(e: unknown, file: string): PurpleError {
 }
 
 export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadContext): LoadResult {
-  const rules: StreamRule[] = [];
+  const { rules, errors, warnings } = compileRulesWithDiagnostics(files, ctx);
+  return { rules: rules.map((r) => r.instantiate()), errors, warnings };
+}
+
+/**
+ * Parses and compiles every rule file once (errors collected per file, with locations); each
+ * CompiledRule gives fresh instances, e.g. one detector per variant of a run.
+ */
+export function compileRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadContext): CompileResult {
+  const rules: CompiledRule[] = [];
   const errors: PurpleError[] = [];
   const sigma: RuleSourceFile[] = [];
   const cache: PredicateCache = new Map();
@@ -175,14 +194,14 @@ export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadConte
   }
   if (sigma.length) {
     try {
-      rules.push(...loadSigmaRules(sigma, ctx));
+      rules.push(...prepareSigmaRules(sigma, ctx));
     } catch (e) {
       // Correlations may reference rules in other files: retry file by file to keep the good ones.
       errors.push(asPurple(e, sigma[0]!.path));
       if (sigma.length > 1) {
         for (const f of sigma) {
           try {
-            rules.push(...loadSigmaRules([f], ctx));
+            rules.push(...prepareSigmaRules([f], ctx));
           } catch (e2) {
             const pe = asPurple(e2, f.path);
             if (!errors.some((x) => x.message === pe.message && x.location.file === pe.location.file)) errors.push(pe);
@@ -193,7 +212,7 @@ export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadConte
   }
   // Rule ids must be unique: alerts and reports name rules by id.
   const seen = new Map<string, string>();
-  const unique: StreamRule[] = [];
+  const unique: CompiledRule[] = [];
   for (const r of rules) {
     const prev = seen.get(r.meta.id);
     if (prev !== undefined) {
@@ -203,7 +222,8 @@ export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadConte
     seen.set(r.meta.id, r.meta.file);
     unique.push(r);
   }
-  return { rules: unique, errors };
+  const warnings = ctx.fields ? checkRuleFields(files, ctx.config, ctx.fields) : [];
+  return { rules: unique, errors, warnings };
 }
 
 /** Like loadRulesWithDiagnostics, but throws the first error (after loading everything). */

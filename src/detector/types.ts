@@ -3,6 +3,7 @@
 // system, no clock, no randomness — the CLI reads the files and passes their text in.
 
 import type { Alert, RuleMeta, TelemetryEvent } from '../model/index.js';
+import type { FieldCatalog } from './field-check.js';
 
 export interface RuleSourceFile {
   /** Path as the user should see it in messages (relative to the rules folder when possible). */
@@ -29,6 +30,8 @@ export interface LoadContext {
   config: DetectorConfig;
   /** Hard cap on open (partial) sequences per rule; the oldest are evicted past it. */
   maxOpenSequences: number;
+  /** The ECS (and declared) field list: when given, every field a rule names is checked (LoadResult.warnings). */
+  fields?: FieldCatalog;
 }
 
 export type Emit = (alert: Alert) => void;
@@ -72,4 +75,29 @@ export interface StreamRule {
   gate?(ctx: GateContext): RuleGate;
   /** Every event field the rule reads (conditions and join keys); absent = unknown, treat as all. */
   fields?: ReadonlySet<string>;
+}
+
+/**
+ * A rule compiled once from its file: `instantiate` gives a StreamRule with fresh sequence state
+ * (a run scores each variant with its own detector) without parsing or compiling the file again.
+ */
+export interface CompiledRule {
+  meta: RuleMeta;
+  instantiate(): StreamRule;
+}
+
+/** A CompiledRule from a builder: the first instance is the one built to learn the meta. */
+export function reusableRule(build: () => StreamRule): CompiledRule {
+  let spare: StreamRule | undefined = build();
+  return {
+    meta: spare.meta,
+    instantiate() {
+      if (spare) {
+        const s = spare;
+        spare = undefined;
+        return s;
+      }
+      return build();
+    },
+  };
 }

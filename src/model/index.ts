@@ -7,3 +7,4 @@ export * from './report.js';
 export * from './ports.js';
 export * from './entity.js';
 export * from './ecs-fields.js';
+export * from './control.js';

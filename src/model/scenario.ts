@@ -69,6 +69,8 @@ export interface Scenario {
   description: string;
   file: string;
   attack: AttackMeta;
+  /** Declared inputs with the value in force (default, or the `--var` override). */
+  inputs?: Record<string, { description: string; default: string; value: string }>;
   variants: Variant[];
 }
 

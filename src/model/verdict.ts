@@ -65,6 +65,8 @@ export interface Verdict {
   exit_code?: number | null;
   timed_out?: boolean;
   stderr_tail?: string;
+  /** Where the variant is defined: scenario file (as in report.scenarios) and the line of its entry. */
+  source?: { file: string; line?: number };
 }
 
 export interface CoverageCell {

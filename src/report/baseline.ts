@@ -63,3 +63,21 @@ export function describeComparison(c: BaselineComparison): string {
   if (c.not_comparable.length) lines.push(`${c.not_comparable.length} variant(s) not comparable (new, removed, skipped or errored)`);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * The report with the comparison in it (`baseline`), and `exit_code` 1 when a variant regressed,
+ * so report.json, the summary, the HTML and JUnit all say what the process exit code says.
+ */
+export function withBaseline(current: RunReport, previous: RunReport, file: string): RunReport {
+  const c = compareToBaseline(previous, current);
+  return {
+    ...current,
+    baseline: { file, run_id: previous.run.id, regressions: c.regressions, fixed: c.fixed, not_comparable: c.not_comparable, unchanged: c.unchanged },
+    exit_code: c.regressions.length ? 1 : current.exit_code,
+  };
+}
+
+/** The baseline comparison of a report as the renderers need it: variant id → its regression. */
+export function regressionsOf(report: RunReport): Map<string, { before: string; after: string }> {
+  return new Map((report.baseline?.regressions ?? []).map((r) => [r.variant_id, { before: r.before, after: r.after }]));
+}

@@ -3,12 +3,15 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { PurpleError, type RunReport } from '../model/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, buildManifest, checkBundle, generateSigningKeyPair, manifestFactsFromReport, publicKeyFingerprint, serializeManifest, signManifest, type ArtifactEntry, type BundleCheck, type FileDigest, type Manifest } from './evidence.js';
 import { DEFAULT_FORMATS, parseFormats } from './formats.js';
 import { validateReport } from './schema-validator.js';
+import { controlLayerFile, renderControlNavigatorLayers } from './controls.js';
+import { renderNavigatorLayer } from './navigator.js';
 
 /** Writes through a temp file in the same folder and renames, so readers never see half a file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
@@ -36,10 +39,60 @@ export async function writeReportJson(dir: string, report: RunReport): Promise<s
   return path;
 }
 
-/** Reads RUN_DIR/report.json (or a report.json path) and validates it. */
-export async function readReport(pathOrDir: string): Promise<RunReport> {
+export const LATEST_NAME = 'latest';
+
+/**
+ * `<out>/latest` after a run: a relative symlink to the run folder, replaced atomically; where the
+ * file system has no symlinks (some CI caches, FAT, SMB) a text file with the run id instead.
+ * Returns which form was written.
+ */
+export async function pointLatest(outRoot: string, runId: string): Promise<'symlink' | 'file'> {
+  const path = join(outRoot, LATEST_NAME);
+  const tmp = join(outRoot, `.${LATEST_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await mkdir(outRoot, { recursive: true });
+  try {
+    await symlink(runId, tmp, 'dir');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EINVAL' && code !== 'ENOSYS') throw e;
+    await writeFileAtomic(path, `${runId}\n`);
+    return 'file';
+  }
+  try {
+    // A real folder named latest is the user's, not ours: leave it and say so.
+    if (existsSync(path) && (await lstat(path)).isDirectory()) {
+      throw new PurpleError('BAD_INPUT', `${path} is a folder, so it cannot point at the newest run`, { location: { file: path }, hint: 'rename or remove that folder; purple keeps `latest` as a link to the newest run' });
+    }
+    await rename(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return 'symlink';
+}
+
+/**
+ * The run folder a user names: a folder, a report.json, `<out>/latest` as a symlink (followed by
+ * the file system) or in its older text-file form (one line, the run id beside it).
+ */
+export function resolveRunDir(path: string): string {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return path;
+  }
+  if (!st.isFile() || path.endsWith('.json') || st.size > 256) return path;
+  const id = readFileSync(path, 'utf8').trim();
+  if (!/^[A-Za-z0-9._-]+$/.test(id) || id === '.' || id === '..') return path;
+  const dir = join(dirname(path), id);
+  return existsSync(join(dir, 'report.json')) || existsSync(join(dir, MANIFEST_FILE)) ? dir : path;
+}
+
+/** Reads RUN_DIR/report.json (or a report.json path, or `<out>/latest`) and validates it. */
+export async function readReport(pathOrDirGiven: string): Promise<RunReport> {
+  const pathOrDir = resolveRunDir(pathOrDirGiven);
   let file = pathOrDir;
-  if (existsSync(pathOrDir) && (await lstat(pathOrDir)).isDirectory()) file = join(pathOrDir, 'report.json');
+  if (existsSync(pathOrDir) && statSync(pathOrDir).isDirectory()) file = join(pathOrDir, 'report.json');
   if (!existsSync(file)) {
     throw new PurpleError('NOT_FOUND', "not a run folder: no report.json in it", {
       location: { file: pathOrDir },
@@ -128,8 +181,9 @@ export async function readKeyFile(path: string, kind: 'private' | 'public'): Pro
   return pem;
 }
 
-export async function verifyBundle(dir: string, publicKeyPem?: string): Promise<BundleCheck> {
-  if (!existsSync(dir) || !(await lstat(dir)).isDirectory()) {
+export async function verifyBundle(dirGiven: string, publicKeyPem?: string): Promise<BundleCheck> {
+  const dir = resolveRunDir(dirGiven);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new PurpleError('NOT_FOUND', `${dir} is not a folder`, { location: { file: dir }, hint: 'pass the run folder that holds manifest.json' });
   }
   const manifestPath = join(dir, MANIFEST_FILE);
@@ -169,6 +223,14 @@ export async function writeRunReports(dir: string, report: RunReport, opts: { fo
     const path = join(dir, f.file);
     await writeFileAtomic(path, f.render(report));
     written.push(path);
+    // One more Navigator layer per real control (docs/controls.md).
+    if (f.id === 'navigator' && report.controls) {
+      for (const { control, layer } of renderControlNavigatorLayers(report, renderNavigatorLayer(report))) {
+        const lp = join(dir, controlLayerFile(control));
+        await writeFileAtomic(lp, JSON.stringify(layer, null, 2) + '\n');
+        written.push(lp);
+      }
+    }
   }
   if (opts.privateKeyPem !== undefined) {
     await writeManifest(dir, report, { privateKeyPem: opts.privateKeyPem, ...(opts.now ? { now: opts.now } : {}), ...(opts.config ? { config: opts.config } : {}) });

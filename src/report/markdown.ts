@@ -1,15 +1,20 @@
 // Markdown summary for CI pages (GitHub's job summary renders it): headline, outcome counts,
 // what needs attention with the reason in plain words, coverage per axis, collectors.
 
+import { an1391LogSources } from './log-sources.js';
 import type { RunReport } from '../model/index.js';
 import { escapeMarkdownCell as cell } from './escape.js';
+import { renderControlsMarkdown } from './controls.js';
 import { OUTCOMES, axisNames, countOutcomes, describeReason, formatMs, formatPercent, problemVerdicts } from './summary.js';
 
 export function renderMarkdown(report: RunReport): string {
   const c = report.coverage;
   const ok = report.exit_code === 0;
   const lines: string[] = [];
-  lines.push(`## purple-harness ${ok ? '\u2705 all expectations met' : '\u274c an expectation failed'}`);
+  const regressions = report.baseline?.regressions ?? [];
+  const verdictFailed = report.verdicts.some((v) => !v.expectation_met);
+  const headline = ok ? '\u2705 all expectations met' : regressions.length && !verdictFailed ? `\u274c ${regressions.length} baseline regression(s)` : regressions.length ? `\u274c an expectation failed, ${regressions.length} baseline regression(s)` : '\u274c an expectation failed';
+  lines.push(`## purple-harness ${headline}`);
   lines.push('');
   lines.push(`Run \`${cell(report.run.id)}\` on **${cell(report.host.name)}** (${cell(report.host.os)} ${cell(report.host.os_version)}, ${cell(report.host.arch)}), collectors: ${report.collectors.map((x) => `\`${cell(x.id)}\``).join(', ') || 'none'}.`);
   lines.push('');
@@ -22,6 +27,8 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(`|${OUTCOMES.map(() => '---:').join('|')}|`);
   lines.push(`| ${OUTCOMES.map((o) => counts[o]).join(' | ')} |`);
   lines.push('');
+
+  if (report.baseline) lines.push(...baselineSection(report.baseline));
 
   const problems = problemVerdicts(report);
   if (problems.length) {
@@ -48,6 +55,9 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('');
   }
 
+  const controls = renderControlsMarkdown(report);
+  if (controls) lines.push(controls);
+
   lines.push('<details><summary>Coverage by axis</summary>');
   lines.push('');
   lines.push('| Axis | Value | Detected / positives | Coverage | False positives / negatives |');
@@ -70,5 +80,27 @@ export function renderMarkdown(report: RunReport): string {
     lines.push(`| ${cell(col.id)} | ${yn(f.process_exec)} | ${yn(f.process_args)} | ${yn(f.network)} | ${yn(f.network_attribution)} | ${yn(f.library_loads)} | ${col.lost_records} | ${col.errors.length} |`);
   }
   lines.push('');
+  const sources = an1391LogSources(report);
+  if (sources.length) {
+    lines.push(`AN1391 log sources: ${sources.map((s) => `\`${s.source}\` ${s.covered ? `covered (${s.by.map(cell).join(', ')})` : 'not covered'}`).join('; ')}.`);
+    lines.push('');
+  }
   return lines.join('\n');
+}
+
+function baselineSection(b: NonNullable<RunReport['baseline']>): string[] {
+  const out: string[] = [];
+  out.push(`### Against the baseline \`${cell(b.run_id)}\` (${b.regressions.length} regression(s), ${b.fixed.length} fixed, ${b.unchanged} unchanged, ${b.not_comparable.length} not comparable)`);
+  out.push('');
+  if (!b.regressions.length && !b.fixed.length) {
+    out.push('No variant changed its outcome.');
+    out.push('');
+    return out;
+  }
+  out.push('| Variant | Baseline | Now | |');
+  out.push('|---|---|---|---|');
+  for (const r of b.regressions) out.push(`| \`${cell(r.variant_id)}\` | ${cell(r.before)} | ${cell(r.after)} | **regression** |`);
+  for (const r of b.fixed) out.push(`| \`${cell(r.variant_id)}\` | ${cell(r.before)} | ${cell(r.after)} | fixed |`);
+  out.push('');
+  return out;
 }

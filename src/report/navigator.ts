@@ -44,6 +44,8 @@ export interface NavigatorLayer {
 export interface NavigatorOptions {
   /** ATT&CK content version the technique ids are from. */
   attackVersion?: string;
+  /** Techniques the rule pack detects (default: T1048.001, DET0503's technique); others are not scored. */
+  detectedTechniques?: readonly string[];
   navigatorVersion?: string;
 }
 
@@ -75,6 +77,10 @@ export function renderNavigatorLayer(report: RunReport, opts: NavigatorOptions =
   };
   for (const v of report.verdicts) for (const t of techniquesOf(v)) note(t, v);
   for (const a of report.alerts) for (const t of a.rule.attack.techniques) note(t);
+  // Only a technique some shipped rule detects earns a score: the rule pack (DET0503) detects
+  // T1048.001; the emulations also exercise T1059.x/T1560.x, which no rule claims, so those are
+  // listed unscored rather than credited with a detection no rule made.
+  const detectable = new Set<string>([...(opts.detectedTechniques ?? ['T1048.001']), ...report.alerts.flatMap((x) => x.rule.attack.techniques)]);
 
   const techniques: NavigatorTechnique[] = [];
   for (const [id, verdicts] of [...byTechnique].sort(([a], [b]) => a.localeCompare(b))) {
@@ -84,7 +90,10 @@ export function renderNavigatorLayer(report: RunReport, opts: NavigatorOptions =
     const fps = verdicts.filter((v) => v.outcome === 'false-positive');
     const skipped = verdicts.filter((v) => v.outcome === 'skipped' || v.outcome === 'error');
     const t: NavigatorTechnique = { techniqueID: id, comment: '', enabled: true, metadata: [] };
-    if (positives.length) {
+    if (positives.length && !detectable.has(id)) {
+      t.color = UNTESTED_COLOR;
+      t.comment = `Exercised by ${positives.length} positive variant(s); no shipped rule detects this technique, so it has no score.`;
+    } else if (positives.length) {
       t.score = Math.round((100 * detected.length) / positives.length);
       const parts = [`purple-harness coverage ${formatPercent(detected.length / positives.length, 0)} (${detected.length}/${positives.length} positive variants detected).`];
       if (missed.length) parts.push(`Missed: ${missed.map((v) => `${v.variant_id} (${v.reason ?? 'missed'}${v.known_gap ? ', known gap' : ''})`).join('; ')}.`);

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
-import { defaultStateDir } from '../../harness/index.js';
+import { defaultStateDir, variantDirName } from '../../harness/index.js';
 import { validateReport } from '../../src/report/index.js';
 import type { RunReport } from '../../src/model/index.js';
 
@@ -123,7 +123,8 @@ describe('purple run (CLI, real emulations)', async () => {
     assert.match(text, /<redacted>/);
     assert.doesNotMatch(text, /Bearer [0-9a-f]{16,}/);
     for (const f of ['index.html', 'junit.xml', 'summary.md', 'navigator-layer.json']) assert.ok(existsSync(join(out, runId, f)), f);
-    assert.equal(readFileSync(join(out, 'latest'), 'utf8').trim(), runId);
+    assert.equal(readlinkSync(join(out, 'latest')), runId, '<out>/latest links to the newest run');
+    assert.ok(positive.source?.line && positive.source.file.endsWith('openssl-curl.yaml'), 'the verdict names its scenario line');
     assert.match(r.stdout, /coverage 100\.0%/);
     assert.deepEqual(await leftovers(runId, report), []);
     if (collector === 'linux-audit') auditRun = { out, runId };
@@ -296,7 +297,8 @@ describe('purple run (CLI, real emulations)', async () => {
       assert.deepEqual(v.receipts, [], 'nothing is verified here: the receiver is not ours');
       assert.equal(got.length, 1);
       assert.equal(got[0]!.method, 'POST');
-      assert.equal(got[0]!.url, `/upload/${encodeURIComponent(POSITIVE)}`);
+      // The path names the variant; the query carries the control marker (docs/controls.md).
+      assert.equal(got[0]!.url, `/upload/${encodeURIComponent(POSITIVE)}?purple_marker=purple-${runId}/${variantDirName(POSITIVE)}`);
       assert.ok(got[0]!.bytes > 0);
       const tls = report.verdicts.find((x) => x.variant_id.endsWith('openssl-s_client'))!;
       assert.equal(tls.outcome, 'skipped');

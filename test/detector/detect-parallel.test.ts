@@ -8,8 +8,8 @@ import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEcsImporter } from '../../collectors/importers/ecs.js';
-import { chunkBoundaries, feedFileParallel } from '../../src/cli/detect-parallel.js';
-import { readChunkLines } from '../../src/cli/detect-worker.js';
+import { chunkBoundaries, feedFileParallel } from '../../src/pipeline/detect-parallel.js';
+import { readChunkLines } from '../../src/pipeline/detect-worker.js';
 import { createDetector, loadRules, parseDetectorConfig } from '../../src/detector/index.js';
 import type { Alert } from '../../src/model/index.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectorConfigDigests } from '../../src/cli/run.js';
+import { detectorConfigDigests } from '../../src/pipeline/detector-content.js';
 import { MANIFEST_VERSION, fileDigest, generateSigningKeyPair, serializeManifest, signManifest, validateAgainst, verifyBundle, writeManifest, writeRunReports, type Manifest } from '../../src/report/index.js';
 import { REPO, loadFixture, makeTempDir } from './helpers.js';
 

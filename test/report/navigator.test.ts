@@ -52,4 +52,17 @@ describe('ATT&CK Navigator layer', () => {
     assert.equal(jxa.score, undefined);
     assert.match(jxa.comment, /Not tested/);
   });
+
+  test('only techniques a shipped rule detects are scored (T1059.x / T1560.x are listed unscored)', () => {
+    const report = loadFixture('run-a');
+    for (const v of report.verdicts) v.attack = { techniques: ['T1048.001', 'T1059.004', 'T1560.001'] };
+    const layer = renderNavigatorLayer(report);
+    const by = new Map(layer.techniques.map((t) => [t.techniqueID, t]));
+    assert.equal(typeof by.get('T1048.001')?.score, 'number');
+    for (const id of ['T1059.004', 'T1560.001']) {
+      assert.ok(by.has(id), id);
+      assert.equal(by.get(id)!.score, undefined, `${id} has no score`);
+      assert.match(by.get(id)!.comment, /no shipped rule detects/);
+    }
+  });
 });

@@ -2,12 +2,13 @@
 // each completed sequence. Pipes are query-mode only; a rule with pipes is rejected.
 
 import { PurpleError, type Alert, type RuleMeta, type TelemetryEvent } from '../../model/index.js';
-import type { Emit, GateContext, RuleGate, StreamRule } from '../types.js';
+import type { CompiledRule, Emit, GateContext, RuleGate, StreamRule } from '../types.js';
 import { IMPOSSIBLE, fieldsOf, needOf, safePieces, type Need } from '../gate/literals.js';
 import type { EventFilter, Query, SequenceStep } from './ast.js';
 import { compileEql } from './compile-query.js';
-import { SequenceMatcher, categoryMatches, type SequenceMatch } from './sequence-matcher.js';
+import { SequenceMatcher, categoryMatches, type SequenceMatch, type SequencePlan } from './sequence-matcher.js';
 import type { FieldType } from './values.js';
+import { makeAlertId } from '../common/alert-id.js';
 
 export interface EqlRuleOptions {
   maxOpenSequences: number;
@@ -19,21 +20,7 @@ export interface EqlRuleOptions {
   predicateCache?: Map<string, (ev: unknown) => boolean>;
 }
 
-/** FNV-1a over the text, 64 bits as two 32-bit halves: stable ids without node:crypto. */
-export function hashText(s: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0xcbf29ce4;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c ^ (i & 0xff), 0x01000193) >>> 0;
-  }
-  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
-}
-
-export function makeAlertId(ruleId: string, eventIds: string[]): string {
-  return `alert-${hashText(ruleId + '\u0000' + eventIds.join('\u0000'))}`;
-}
+export { hashText, makeAlertId } from '../common/alert-id.js';
 
 function buildAlert(meta: RuleMeta, events: TelemetryEvent[], times: number[], keys: unknown[]): Alert {
   const ids = events.map((e) => String(e.event?.id ?? ''));
@@ -54,6 +41,11 @@ function buildAlert(meta: RuleMeta, events: TelemetryEvent[], times: number[], k
 }
 
 export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptions): StreamRule {
+  return prepareEqlRule(query, meta, opts).instantiate();
+}
+
+/** Parses and compiles the query once; each instance gets its own sequence state. */
+export function prepareEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptions): CompiledRule {
   const compiled = compileEql(query, {
     fieldTypes: { '@timestamp': 'date', ...(opts.fieldTypes ?? {}) },
     ...(opts.file !== undefined ? { file: opts.file } : {}),
@@ -72,7 +64,8 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
   if (compiled.kind === 'event') {
     const { category, test } = compiled;
     const filter = compiled.query.k === 'event' ? compiled.query.filter : null;
-    return {
+    // No state: one instance serves every caller.
+    const rule: StreamRule = {
       meta,
       categories: category === null ? null : new Set([category]),
       onEvent(event, tsMs, emit) {
@@ -83,10 +76,17 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
       gate: (ctx) => ({ start: filter ? startLiterals([filter], ctx) : null, follow: null }),
       fields,
     };
+    return { meta, instantiate: () => rule };
   }
 
   const plan = compiled.plan;
   const cats = [...plan.steps, ...(plan.until ? [plan.until] : [])].map((s) => s.category);
+  const categories = cats.includes(null) ? null : new Set(cats as string[]);
+  return { meta, instantiate: () => sequenceRule(compiled.query, plan, meta, categories, fields, opts.maxOpenSequences) };
+}
+
+function sequenceRule(query: Query, plan: SequencePlan, meta: RuleMeta, categories: ReadonlySet<string> | null, fields: ReadonlySet<string>, maxOpen: number): StreamRule {
+  const catOf = (e: TelemetryEvent): unknown => e.event?.category;
   let emit: Emit = () => {};
   let ord = 0;
   const onMatch = (m: SequenceMatch<TelemetryEvent>): void => {
@@ -102,10 +102,10 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
     times[times.length - 1] = m.lastTs;
     emit(buildAlert(meta, events, times, m.keys));
   };
-  const matcher = new SequenceMatcher<TelemetryEvent>(plan, onMatch, opts.maxOpenSequences);
+  const matcher = new SequenceMatcher<TelemetryEvent>(plan, onMatch, maxOpen);
   return {
     meta,
-    categories: cats.includes(null) ? null : new Set(cats as string[]),
+    categories,
     onEvent(event, tsMs, e) {
       emit = e;
       matcher.push(event, tsMs, ord++, catOf(event));
@@ -115,7 +115,7 @@ export function compileEqlRule(query: string, meta: RuleMeta, opts: EqlRuleOptio
       matcher.finish();
     },
     state: () => matcher.stats(),
-    gate: (ctx) => sequenceGate(compiled.query, plan, matcher, ctx),
+    gate: (ctx) => sequenceGate(query, plan, matcher, ctx),
     fields,
   };
 }
@@ -156,7 +156,7 @@ function rawKeyText(v: unknown): string | null {
   return pieces.length === 1 && pieces[0] === v ? v : null;
 }
 
-function sequenceGate(q: Query, plan: import('./sequence-matcher.js').SequencePlan, matcher: SequenceMatcher<TelemetryEvent>, ctx: GateContext): RuleGate {
+function sequenceGate(q: Query, plan: SequencePlan, matcher: SequenceMatcher<TelemetryEvent>, ctx: GateContext): RuleGate {
   if (q.k !== 'sequence') return { start: null, follow: null };
   const firstPositive = q.steps.findIndex((s) => !s.missing);
   // Steps that can act with no partial state: the first positive step and every missing step.

@@ -1,7 +1,7 @@
 // Sigma for the embedded detector: rules, correlations and filters compiled to StreamRules,
 // plus schema validation and the mapping/placeholder files the CLI loads. See docs/detector-sigma.md.
 
-export { loadSigmaRules } from './load-rules.js';
+export { loadSigmaRules, prepareSigmaRules } from './load-rules.js';
 export { validateSigmaFile, type SigmaSchemas, type SchemaIssue } from './schema-validate.js';
 export {
   parseSigmaMapping,

@@ -2,8 +2,8 @@
 // filters, and decides which rules alert on their own (see alertingDefs).
 
 import { PurpleError, type Alert } from '../../model/index.js';
-import { makeAlertId } from '../eql/stream-rule.js';
-import type { LoadContext, RuleSourceFile, StreamRule } from '../types.js';
+import { makeAlertId } from '../common/alert-id.js';
+import { reusableRule, type CompiledRule, type LoadContext, type RuleSourceFile, type StreamRule } from '../types.js';
 import { baseRuleSource, correlationSource, hitToAlert, type Budget, type Source } from './correlation-engine.js';
 import { readSigmaFile, type CorrelationDef, type FilterDef, type RuleDef, type SigmaDef } from './documents.js';
 import { defaultSigmaMapping, mergeSigmaMapping } from './field-mapping.js';
@@ -25,6 +25,11 @@ export function itemContextFor(ctx: LoadContext): ItemContext {
 type Ref = RuleDef | CorrelationDef;
 
 export function loadSigmaRules(files: RuleSourceFile[], ctx: LoadContext): StreamRule[] {
+  return prepareSigmaRules(files, ctx).map((r) => r.instantiate());
+}
+
+/** Parses and resolves the Sigma files once; each instance of a rule gets its own state. */
+export function prepareSigmaRules(files: RuleSourceFile[], ctx: LoadContext): CompiledRule[] {
   const itemCtx = itemContextFor(ctx);
   const defs: SigmaDef[] = files.flatMap((f) => readSigmaFile(f.path, f.text, itemCtx));
   const refs = new Map<string, Ref>();
@@ -88,8 +93,13 @@ export function loadSigmaRules(files: RuleSourceFile[], ctx: LoadContext): Strea
   };
   correlations.forEach(visit);
 
-  const out: StreamRule[] = [];
-  for (const d of alertingDefs(defs, children)) out.push(d.kind === 'rule' ? baseStreamRule(d) : correlationStreamRule(d, children, itemCtx, ctx.maxOpenSequences));
+  const out: CompiledRule[] = [];
+  for (const d of alertingDefs(defs, children)) {
+    if (d.kind === 'rule') {
+      const rule = baseStreamRule(d);
+      out.push({ meta: rule.meta, instantiate: () => rule });
+    } else out.push(reusableRule(() => correlationStreamRule(d, children, itemCtx, ctx.maxOpenSequences)));
+  }
   return out;
 }
 

@@ -5,10 +5,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildRunReport, correlationWindowMs, detectOver, unfinished, type RuleSet } from '../../src/cli/run-report.js';
+import { buildRunReport, compileRuleSet, correlationWindowMs, detectOver, unfinished, type RuleSet } from '../../src/pipeline/run-report.js';
 import { createProgressDisplay } from '../../src/cli/run-progress.js';
 import { newRunId } from '../../src/cli/run.js';
-import { collectRuleFiles, readDetectorConfig } from '../../src/cli/detect.js';
+import { collectRuleFiles, readDetectorConfig } from '../../src/pipeline/detector-content.js';
 import { assertRunId } from '../../harness/index.js';
 import { loadCatalogue } from '../../harness/scenario/index.js';
 import type { RunExecution, VariantExecution } from '../../harness/types.js';
@@ -19,7 +19,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SECRET = 'f00dfeedf00dfeedf00dfeedf00dfeed';
 
 function ruleSet(): RuleSet {
-  return { files: collectRuleFiles(join(ROOT, 'rules')), config: readDetectorConfig(join(ROOT, 'rules', 'config', 'det0503.yaml')), maxOpenSequences: 1000, root: join(ROOT, 'rules') };
+  return compileRuleSet({ files: collectRuleFiles(join(ROOT, 'rules')), config: readDetectorConfig(join(ROOT, 'rules', 'config', 'det0503.yaml')), maxOpenSequences: 1000, root: join(ROOT, 'rules') });
 }
 
 function fixture(name: string): TelemetryEvent[] {
@@ -90,6 +90,26 @@ describe('purple run: report assembly', () => {
     assert.deepEqual(report.alerts, []);
     assert.deepEqual(report.verdicts.map((v) => v.outcome), ['missed', 'missed']);
     assert.deepEqual(validateReport(report), []);
+  });
+
+  test('rules are compiled once for the run: each variant instantiates them, nothing re-reads the files', () => {
+    const rules = ruleSet();
+    let made = 0;
+    const counted: RuleSet = { ...rules, compiled: rules.compiled.map((r) => ({ meta: r.meta, instantiate: () => (made++, r.instantiate()) })) };
+    // Rule text that no longer compiles: a second compilation during scoring would throw.
+    counted.files = rules.files.map((f) => ({ ...f, text: f.path.endsWith('.toml') ? '[rule' : f.text }));
+    const events = fixture('linux-same-user-host');
+    const report = buildRunReport({ ...inputs(execution([variantExec('a'), variantExec('b')], [...label(events, 'openssl-curl/a'), ...label(events, 'openssl-curl/b')])), rules: counted });
+    assert.equal(made, 2 * rules.compiled.length, 'one fresh instance per rule per variant');
+    assert.ok(report.alerts.length >= 2, 'both variants detected by their own instances');
+  });
+
+  test('a rule that does not compile is bad input with its file and line, before anything is scored', () => {
+    const rules = ruleSet();
+    assert.throws(
+      () => compileRuleSet({ ...rules, files: [...rules.files, { path: 'eql/broken.eql', text: '// name: b\nprocess where process.name ==\n' }] }),
+      (e: unknown) => (e as { code?: string; location?: { file?: string; line?: number } }).location?.file === 'eql/broken.eql' && typeof (e as { location: { line?: number } }).location.line === 'number',
+    );
   });
 
   test('alerts, verdicts and ATT&CK mapping of a detected variant; the report validates; secrets redacted', () => {

@@ -1,9 +1,10 @@
 // From what a run did (the harness's RunExecution) to report.json: the telemetry of each variant
 // goes through a fresh detector, each variant is scored against its ground truth, and the whole is
-// redacted of the run's secrets. No process is started here; `purple run` calls it after the run.
+// redacted of the run's secrets. No process is started here; `purple run` compiles the rules
+// (compileRuleSet) before the run and calls buildRunReport after it.
 
 import { createHash } from 'node:crypto';
-import { loadRulesWithDiagnostics, type DetectorConfig, type RuleSourceFile, createDetector } from '../detector/index.js';
+import { compileRulesWithDiagnostics, createDetector, type CompiledRule, type DetectorConfig, type FieldCatalog, type RuleSourceFile } from '../detector/index.js';
 import {
   PurpleError,
   REPORT_SCHEMA_VERSION,
@@ -15,8 +16,7 @@ import {
   type Verdict,
 } from '../model/index.js';
 import { computeCoverage, runExitCode, scoreVariant, type VariantRunFacts } from '../scoring/index.js';
-import type { RunExecution, VariantExecution } from '../../harness/types.js';
-import { redact } from '../../harness/redact.js';
+import { redact, type RunExecution, type VariantExecution } from '../../harness/index.js';
 
 export interface RuleSet {
   /** The rule files as read (path relative to the rules folder, text). */
@@ -25,6 +25,20 @@ export interface RuleSet {
   maxOpenSequences: number;
   /** Where the rule files were read from, to name them in the report. */
   root: string;
+  /** The rules compiled once from `files` (compileRuleSet); each variant gets fresh instances. */
+  compiled: CompiledRule[];
+}
+
+/**
+ * Compiles the rule files once, before anything runs: a rule that does not compile (or a rule id
+ * used twice) is bad input with its file and line, never a surprise after the emulations ran.
+ */
+export function compileRuleSet(inp: Omit<RuleSet, 'compiled'>, fields?: FieldCatalog): RuleSet & { warnings: PurpleError[] } {
+  const { rules, errors, warnings } = compileRulesWithDiagnostics(inp.files, { config: inp.config, maxOpenSequences: inp.maxOpenSequences, ...(fields ? { fields } : {}) });
+  if (errors.length) throw errors[0]!;
+  // The correlation window is read from the configuration at scoring time: check it now too.
+  correlationWindowMs(inp.config);
+  return { ...inp, compiled: rules, warnings };
 }
 
 export interface ReportInputs {
@@ -67,9 +81,7 @@ function byTime(a: TelemetryEvent, b: TelemetryEvent): number {
 
 /** Runs a fresh detector (rules hold sequence state) over one variant's events, in time order. */
 export function detectOver(events: TelemetryEvent[], rules: RuleSet, reorderWindowMs = 2000): { alerts: Alert[]; processed: number; evicted: number; warnings: string[] } {
-  const { rules: compiled, errors } = loadRulesWithDiagnostics(rules.files, { config: rules.config, maxOpenSequences: rules.maxOpenSequences });
-  if (errors.length) throw errors[0]!;
-  const detector = createDetector(compiled, { reorderWindowMs });
+  const detector = createDetector(rules.compiled.map((r) => r.instantiate()), { reorderWindowMs });
   const alerts: Alert[] = [];
   for (const e of [...events].sort(byTime)) alerts.push(...detector.push(e));
   alerts.push(...detector.finish());
@@ -129,6 +141,7 @@ export function buildRunReport(inp: ReportInputs): RunReport {
     list.push(e);
   }
 
+  const scenarioFiles = new Map(inp.scenarios.map((s) => [s.id, s.file]));
   const verdicts: Verdict[] = [];
   const alerts: Alert[] = [];
   const warnings: string[] = [];
@@ -158,6 +171,8 @@ export function buildRunReport(inp: ReportInputs): RunReport {
       { windowMs },
     );
     verdict.attack = x.variant.attack;
+    const file = scenarioFiles.get(x.variant.scenario_id) ?? x.variant.source.file;
+    if (file) verdict.source = { file, ...(x.variant.source.line ? { line: x.variant.source.line } : {}) };
     verdicts.push(verdict);
     alerts.push(...found.alerts);
     inp.onVariantScored?.({ verdict, events, alerts: found.alerts });
@@ -167,9 +182,8 @@ export function buildRunReport(inp: ReportInputs): RunReport {
   // were asked to keep it (--keep-all-telemetry), in which case it arrives unlabelled.
   const events = [...[...byVariant.values()].flat(), ...unattributed].sort(byTime);
   const ruleMetas = new Map<string, RunReport['rules'][number]>();
-  const { rules: compiled } = loadRulesWithDiagnostics(rules.files, { config: rules.config, maxOpenSequences: rules.maxOpenSequences });
   const textOf = new Map(rules.files.map((f) => [f.path, f.text]));
-  for (const r of compiled) {
+  for (const r of rules.compiled) {
     ruleMetas.set(r.meta.id, { id: r.meta.id, name: r.meta.name, file: r.meta.file, language: r.meta.language, sha256: sha256(textOf.get(r.meta.file) ?? '') });
   }
 
