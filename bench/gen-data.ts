@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { createRng, type Rng } from './lib/prng.js';
 import { SCENARIOS, expectedAlerts, type ScenarioKind } from './lib/scenarios.js';
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 const START_US = Date.UTC(2025, 0, 15, 0, 0, 0) * 1000;
 /** Mean gap between events, fleet-wide: 100 events/s. */
 const EVENT_GAP_US = 10_000;
@@ -231,7 +231,8 @@ class Fleet {
 function base(host: Host, p: Proc, ts: number, category: string, type: string, action: string): Ev {
   return {
     '@timestamp': isoMicros(ts),
-    event: { id: '', kind: 'event', category, type, action, dataset: 'bench' },
+    ecs: { version: '8.11.0' },
+    event: { id: '', kind: 'event', category: [category], type: [type], action, dataset: 'bench' },
     host: { name: host.name, id: host.id, os: { type: host.os } },
     user: { name: p.user.name, id: p.user.id },
   };
@@ -257,13 +258,13 @@ function execEv(host: Host, p: Proc, ts: number, action = 'exec'): Ev {
 }
 
 function exitEv(host: Host, p: Proc, ts: number): Ev {
-  const e = base(host, p, ts, 'process', 'end', 'exit');
+  const e = base(host, p, ts, 'process', 'end', 'end');
   e.process = procRef(p, false);
   return e;
 }
 
 function netEv(host: Host, p: Proc, ts: number, rng: Rng, opts: { dst?: string; port?: number; ingress?: boolean; udp?: boolean } = {}): Ev {
-  const e = base(host, p, ts, 'network', 'connection', opts.ingress ? 'accept' : 'connect');
+  const e = base(host, p, ts, 'network', 'start', opts.ingress ? 'connection_accepted' : 'connection_attempted');
   e.process = procRef(p, false);
   const dst = opts.dst ?? publicIp(rng);
   const port = opts.port ?? rng.pick([443, 443, 443, 80, 22, 8443]);
@@ -286,7 +287,7 @@ function libEv(host: Host, p: Proc, ts: number, path: string): Ev {
 }
 
 function fileEv(host: Host, p: Proc, ts: number, path: string): Ev {
-  const e = base(host, p, ts, 'file', 'change', 'write');
+  const e = base(host, p, ts, 'file', 'change', 'modification');
   e.process = procRef(p, false);
   e.file = { path, name: basename(path) };
   return e;
@@ -555,7 +556,7 @@ export async function generate(events: number, seed: number, file: string): Prom
   let bufLen = 0;
   const write = async (ev: Ev): Promise<void> => {
     (ev.event as { id: string }).id = `ev-${(written++).toString(36).padStart(7, '0')}`;
-    const cat = (ev.event as { category: string }).category;
+    const cat = (ev.event as { category: string[] }).category[0]!;
     categories[cat] = (categories[cat] ?? 0) + 1;
     const line = JSON.stringify(ev) + '\n';
     bytes += Buffer.byteLength(line);
@@ -575,9 +576,9 @@ export async function generate(events: number, seed: number, file: string): Prom
     const ts = first + i * gap + Math.floor(rng.next() * (gap / 2 - 1)) * 2;
     while (pi < planned.length && planned[pi]!.ts < ts) {
       const p = planned[pi++]!;
-      const e = p.ev as { event: { category: string; action: string }; dll?: { path: string }; process?: { command_line?: string } };
+      const e = p.ev as { event: { category: string[]; action: string }; dll?: { path: string }; process?: { command_line?: string } };
       if (e.dll?.path && /_rust\.abi3|_raw_aes/.test(e.dll.path)) encryption++;
-      else if (e.event.category === 'process' && e.event.action === 'exec' && /enc |aes|symmetric|AES/.test(e.process?.command_line ?? '')) encryption++;
+      else if (e.event.category[0] === 'process' && e.event.action === 'exec' && /enc |aes|symmetric|AES/.test(e.process?.command_line ?? '')) encryption++;
       await write(p.ev);
     }
     await write(benignEvent(fleet, rng, ts));

@@ -148,7 +148,14 @@ async function main(): Promise<void> {
         : [{ key: 'purple_sigma', cmd: [...cli, 'detect', '--events', info.file, '--rules', join(ROOT, 'rules', 'sigma'), '-q', '-o', alertsFile('sigma')], reps: large ? sigmaReps10m : reps, alertsFile: alertsFile('sigma'), expected: info.expected.sigma }]),
       { key: 'parse_limit_json', cmd: [...tsx, join(ROOT, 'bench', 'parse-limit.ts'), 'parse', info.file], reps },
       { key: 'parse_limit_split', cmd: [...tsx, join(ROOT, 'bench', 'parse-limit.ts'), 'split', info.file], reps },
-      ...(has('--no-duckdb') ? [] : [{ key: 'duckdb', cmd: [...tsx, join(ROOT, 'bench', 'duckdb-det0503.ts'), info.file], reps, expected: info.expected.eql, duck: true }]),
+      // The strongest peer at the same thread counts as purple: 1 (against one-thread purple) and
+      // --threads (against purple --threads).
+      ...(has('--no-duckdb')
+        ? []
+        : [
+            { key: 'duckdb_1t', cmd: [...tsx, join(ROOT, 'bench', 'duckdb-det0503.ts'), info.file], env: { DUCKDB_THREADS: '1' }, reps, expected: info.expected.eql, duck: true },
+            { key: 'duckdb', cmd: [...tsx, join(ROOT, 'bench', 'duckdb-det0503.ts'), info.file], env: { DUCKDB_THREADS: String(threads) }, reps, expected: info.expected.eql, duck: true },
+          ]),
     ];
     const runs = new Map<string, Run[]>();
     const outputs = new Map<string, { alerts?: number; by?: Record<string, number>; internal?: number }>();
@@ -197,6 +204,11 @@ async function main(): Promise<void> {
     }
     const ratios: Record<string, number> = {};
     const e = tools.purple_eql!;
+    if (tools.duckdb_1t) {
+      ratios.eql_throughput_vs_duckdb_1t = tools.duckdb_1t.seconds / e.seconds;
+      ratios.eql_rss_vs_duckdb_1t = e.peak_rss_mb / tools.duckdb_1t.peak_rss_mb;
+      if (tools.purple_sigma) ratios.sigma_throughput_vs_duckdb_1t = tools.duckdb_1t.seconds / tools.purple_sigma.seconds;
+    }
     if (tools.duckdb) {
       ratios.eql_throughput_vs_duckdb = tools.duckdb.seconds / e.seconds;
       if (tools.purple_eql_threads) {
@@ -254,7 +266,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(renderTable(results) + '\n');
-  const bad = datasets.flatMap((d) => Object.values(d.tools).filter((t) => t.ok === false || (t.tool === 'duckdb' && t.alerts !== t.expected)).map((t) => `${d.info.events} ${t.tool}: ${t.alerts} alerts, expected ${t.expected}`));
+  const bad = datasets.flatMap((d) => Object.values(d.tools).filter((t) => t.ok === false || (t.tool.startsWith('duckdb') && t.alerts !== t.expected)).map((t) => `${d.info.events} ${t.tool}: ${t.alerts} alerts, expected ${t.expected}`));
   if (bad.length) {
     process.stderr.write(`ALERT COUNTS DIFFER:\n  ${bad.join('\n  ')}\n`);
     process.exit(1);
@@ -273,7 +285,8 @@ export function renderTable(r: { date: string; machine: { cpus: number; os: stri
     purple_sigma: 'purple detect, Sigma pack',
     parse_limit_json: 'limit: read + JSON.parse',
     parse_limit_split: 'limit: read + split lines',
-    duckdb: 'DuckDB windowed join (EQL pack)',
+    duckdb_1t: 'DuckDB ASOF join (EQL pack), 1 thread',
+    duckdb: 'DuckDB ASOF join (EQL pack), 2 threads',
   };
   for (const d of r.datasets) {
     const label = `${(d.events / 1e6).toLocaleString('en')}M (${d.mb.toFixed(0)} MB)`;
@@ -283,11 +296,11 @@ export function renderTable(r: { date: string; machine: { cpus: number; os: stri
     }
   }
   rows.push('');
-  rows.push('| dataset | EQL throughput ÷ DuckDB | EQL peak RSS ÷ DuckDB | EQL --threads 2 throughput ÷ DuckDB | its RSS ÷ DuckDB | Sigma throughput ÷ DuckDB | EQL ÷ JSON.parse limit | EQL ÷ split limit |');
+  rows.push('| dataset | EQL (1 thread) throughput ÷ DuckDB 1 thread | EQL peak RSS ÷ DuckDB 1 thread | EQL --threads 2 throughput ÷ DuckDB 2 threads | its RSS ÷ DuckDB 2 threads | Sigma throughput ÷ DuckDB 1 thread | EQL ÷ JSON.parse limit | EQL ÷ split limit |');
   rows.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(2));
   for (const d of r.datasets) {
-    rows.push(`| ${(d.events / 1e6).toLocaleString('en')}M | ${f(d.ratios.eql_throughput_vs_duckdb)} | ${f(d.ratios.eql_rss_vs_duckdb)} | ${f(d.ratios.eql_threads_throughput_vs_duckdb)} | ${f(d.ratios.eql_threads_rss_vs_duckdb)} | ${f(d.ratios.sigma_throughput_vs_duckdb)} | ${f(d.ratios.eql_vs_parse_limit)} | ${f(d.ratios.eql_vs_split_limit)} |`);
+    rows.push(`| ${(d.events / 1e6).toLocaleString('en')}M | ${f(d.ratios.eql_throughput_vs_duckdb_1t)} | ${f(d.ratios.eql_rss_vs_duckdb_1t)} | ${f(d.ratios.eql_threads_throughput_vs_duckdb)} | ${f(d.ratios.eql_threads_rss_vs_duckdb)} | ${f(d.ratios.sigma_throughput_vs_duckdb_1t)} | ${f(d.ratios.eql_vs_parse_limit)} | ${f(d.ratios.eql_vs_split_limit)} |`);
   }
   const mem = (r as { memory?: { eql_peak_rss_mb: Record<string, number>; stress_open_sequences: unknown } }).memory;
   if (mem) {

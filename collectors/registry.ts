@@ -9,6 +9,7 @@ import { lsofCollector } from './pktap/lsof-collector.js';
 import { linuxAuditCollector } from './linux-audit/collector.js';
 import { straceCollector } from './strace/collector.js';
 import { procfsCollector } from './procfs/collector.js';
+import { unifiedlogCollector } from './unifiedlog/collector.js';
 
 export const COLLECTORS: Record<string, Collector> = {
   'linux-audit': linuxAuditCollector,
@@ -18,6 +19,7 @@ export const COLLECTORS: Record<string, Collector> = {
   pktap: pktapCollector,
   nettop: nettopCollector,
   lsof: lsofCollector,
+  unifiedlog: unifiedlogCollector,
 };
 
 export function getCollector(id: string): Collector {

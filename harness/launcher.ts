@@ -5,6 +5,7 @@
 import { execa } from 'execa';
 import type { EmulationStep, Variant } from '../src/model/index.js';
 import type { EmulationUser } from './emulation-user.js';
+import { markerUserAgent, variantMarker } from './marker.js';
 import { killProcessTree } from './process-tree.js';
 import { substituteArgv, type PlaceholderValues } from './placeholders.js';
 import { redact, redactArgv } from './redact.js';
@@ -97,6 +98,10 @@ export function emulationEnv(ctx: Omit<LaunchContext, 'timeoutMs'>): Record<stri
     PURPLE_JOURNAL: ctx.workspace.journal,
     PURPLE_SCENARIOS: ctx.scenariosDir,
     PURPLE_DELAY_S: String(ctx.variant.axes.delay_s ?? 0),
+    // The control marker (docs/controls.md): EDRs record the environment (process.env_vars) and
+    // tools that send a User-Agent send this one.
+    PURPLE_MARKER: variantMarker(ctx.runId, ctx.variant.id),
+    PURPLE_USER_AGENT: markerUserAgent(ctx.runId, ctx.variant.id),
   };
   if (ctx.sink.tls) env.PURPLE_SINK_TLS = ctx.sink.tls;
   if (ctx.user) {

@@ -33,6 +33,7 @@ import { makeSelfSignedCert } from './sink/tls-cert.js';
 import { createHostProbes, findSkipReason, type HostProbes } from './scenario/skip-reason.js';
 import { acquireHostLock, HOST_EXCLUSIVE_COLLECTORS, lockPath, defaultLockDir, type HostLock } from './host-lock.js';
 import { killRunProcesses, RunStateFile, undoArtifact } from './state.js';
+import { withMarkerQuery } from './marker.js';
 import type { PlannedCommand, ProgressEvent, RunExecution, RunOptions, RunPlan, SinkEndpoints, VariantExecution } from './types.js';
 import { assertRunId, createRunWorkspace, variantDirName, variantFolderName, workspacePath, type RunWorkspace } from './workspace.js';
 
@@ -72,10 +73,11 @@ function failedCollectorOutput(c: Collector, errors: string[]): CollectorOutput 
 }
 
 /** The receiver URLs of a variant: the harness's own sink, or the external receiver when given. */
-function variantUrls(endpoints: SinkEndpoints, variantId: string, external: RunOptions['externalSink']): { http: string; ws: string } {
-  if (!external) return { http: uploadUrl(endpoints, variantId), ws: websocketUrl(endpoints, variantId) };
+function variantUrls(endpoints: SinkEndpoints, runId: string, variantId: string, external: RunOptions['externalSink']): { http: string; ws: string } {
+  // The control marker rides in the query: EDR/SIEM network events record url.query / url.original.
+  if (!external) return { http: withMarkerQuery(uploadUrl(endpoints, variantId), runId, variantId), ws: websocketUrl(endpoints, variantId) };
   const base = external.url.replace(/\/+$/, '');
-  return { http: `${base}/upload/${encodeURIComponent(variantId)}`, ws: '' };
+  return { http: withMarkerQuery(`${base}/upload/${encodeURIComponent(variantId)}`, runId, variantId), ws: '' };
 }
 
 /**
@@ -358,7 +360,7 @@ export async function executeRun(opts: RunOptions): Promise<RunExecution> {
     if (!ws || !sink) throw new Error('runVariant before the workspace and sink exist');
     const vws = await ws.prepareVariant(variant.id);
     const sessions = active.map((a) => a.session);
-    const urls = variantUrls(sink.endpoints, variant.id, opts.externalSink);
+    const urls = variantUrls(sink.endpoints, runId, variant.id, opts.externalSink);
     const launched = await launchVariant({
       runId,
       variant,
@@ -473,7 +475,7 @@ export async function planRun(opts: Pick<RunOptions, 'runId' | 'variants' | 'col
     plan.variants.push(entry);
     if (reason) continue;
     const dir = join(root, 'variants', variantDirName(v.id));
-    const { http: sinkUrl, ws: sinkWsUrl } = variantUrls(endpoints, v.id, opts.externalSink);
+    const { http: sinkUrl, ws: sinkWsUrl } = variantUrls(endpoints, opts.runId, v.id, opts.externalSink);
     const values = placeholderValues({
       runId: opts.runId,
       variant: v,

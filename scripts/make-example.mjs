@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromiumArgs } from '../scenarios/browser/chromium-flags.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dest = join(root, 'docs', 'examples');
@@ -36,7 +37,7 @@ cpSync(runDir, join(dest, 'run'), { recursive: true });
 const { chromium } = await import('@playwright/test');
 const browser = await chromium.launch({
   executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  args: chromiumArgs(),
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

@@ -8,7 +8,7 @@ import { baseName, joinCommandLine } from '../importers/fields.js';
 import { isLinuxCryptoLibrary } from './crypto-libraries.js';
 import { decodeExecveArgs, decodeProctitle, decodeSockaddr, decodeValue } from './decode.js';
 import type { AuditEventGroup } from './group.js';
-import { createProcessTable, isoFromMs, type ProcessImage, type ProcessTable } from './process-table.js';
+import { createProcessTable, isoFromMs, type ExecImage, type ProcessImage, type ProcessTable } from './process-table.js';
 import { fieldInt, fieldText, type AuditRecord } from './record.js';
 import { resolveSyscallName, syscallKind } from './syscalls.js';
 
@@ -31,6 +31,17 @@ export type NormalizeResult = { kind: 'events'; events: TelemetryEvent[] } | { k
 export interface AuditNormalizer {
   normalize(group: AuditEventGroup): NormalizeResult;
   table: ProcessTable;
+}
+
+/**
+ * One record's key/values as written (quotes removed, hex left as auditd wrote it), plus `type` and,
+ * in ENRICHED logs, the translated UPPERCASE fields after the 0x1D separator.
+ */
+export function rawRecord(r: AuditRecord): Record<string, string> {
+  const out: Record<string, string> = { type: r.type };
+  for (const [k, v] of r.fields) if (k !== 'type') out[k] = v.value;
+  for (const [k, v] of r.enriched) if (!(k in out)) out[k] = v;
+  return out;
 }
 
 export function createAuditNormalizer(opts: AuditNormalizerOptions): AuditNormalizer {
@@ -63,6 +74,9 @@ export function createAuditNormalizer(opts: AuditNormalizerOptions): AuditNormal
     if (auid !== undefined && auid !== '4294967295') audit.auid = auid;
     const key = fieldText(sc, 'key');
     if (key !== undefined) audit.key = key;
+    // The event's records as auditd wrote them (not ECS): Sigma `service: auditd` rules match them
+    // record by record, with auditd's own keys (type, syscall, exe, a0, …); docs/detector-sigma.md.
+    audit.records = g.records.map(rawRecord);
     e.auditd = audit;
     return e;
   };
@@ -122,7 +136,7 @@ export function createAuditNormalizer(opts: AuditNormalizerOptions): AuditNormal
         const cwdRec = g.records.find((r) => r.type === 'CWD');
         const cwdVal = cwdRec?.fields.get('cwd');
         const exe = fieldText(sc, 'exe');
-        const image: Omit<ProcessImage, 'pid' | 'entityId' | 'startMs' | 'ppid'> = { args, commandLine: joinCommandLine(args) };
+        const image: ExecImage = { args, commandLine: joinCommandLine(args) };
         if (exe !== undefined) {
           image.executable = exe;
           image.name = baseName(exe);

@@ -175,7 +175,7 @@ export function createProcfsPoller(opts: ProcfsPollerOptions): ProcfsPoller {
     p.exe = exe;
     p.args = args;
     p.startMs = t;
-    p.entityId = makeEntityId(opts.hostId, p.pid, t);
+    // One process keeps its entity id across exec (its id comes from its start time in /proc).
     p.libs = new Set();
     out.push(event(t, 'process', 'start', 'exec', p));
     checkLibraries(p);

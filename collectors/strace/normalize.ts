@@ -4,7 +4,7 @@
 import type { TelemetryEvent } from '../../src/model/index.js';
 import { baseName, joinCommandLine } from '../importers/fields.js';
 import { isLinuxCryptoLibrary } from '../linux-audit/crypto-libraries.js';
-import { createProcessTable, isoFromMs, type ProcessImage } from '../linux-audit/process-table.js';
+import { createProcessTable, isoFromMs, type ExecImage, type ProcessImage } from '../linux-audit/process-table.js';
 import { createStraceParser, decodeStraceString, decodeStraceStringArray, parseStraceSockaddr, type StraceCall } from './parse.js';
 
 export const STRACE_DATASET = 'strace';
@@ -57,7 +57,7 @@ export function createStraceNormalizer(opts: { hostId: string; hostName?: string
           const argvTok = c.name === 'execve' ? c.args[1] : c.args[2];
           const path = pathTok ? decodeStraceString(pathTok)?.text : undefined;
           const args = (argvTok ? decodeStraceStringArray(argvTok) : undefined) ?? [];
-          const image: Omit<ProcessImage, 'pid' | 'entityId' | 'startMs' | 'ppid'> = { args, commandLine: joinCommandLine(args) };
+          const image: ExecImage = { args, commandLine: joinCommandLine(args) };
           if (path) {
             image.executable = path;
             image.name = baseName(path);

@@ -5,9 +5,11 @@
 
 import { readFileSync, appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromiumArgs } from './chromium-flags.mjs';
 
 const CHROMIUM = process.env.PURPLE_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+// Only loopback: the sink is 127.0.0.1 (see chromium-flags.mjs for what each switch stops).
+const ARGS = chromiumArgs(['--headless']);
 
 function journal(action, details, pid = process.pid, ppid = process.ppid) {
   const path = process.env.PURPLE_JOURNAL;

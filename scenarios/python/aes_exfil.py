@@ -169,7 +169,9 @@ ENCRYPT = {
 def up_urllib(body):
     url = env("PURPLE_SINK_URL")
     req = urllib.request.Request(url, data=body, method="POST", headers={
-        "Authorization": "Bearer " + env("PURPLE_SINK_TOKEN"), "Content-Type": "application/octet-stream"})
+        "Authorization": "Bearer " + env("PURPLE_SINK_TOKEN"), "Content-Type": "application/octet-stream",
+        # The control marker as the User-Agent (docs/controls.md).
+        "User-Agent": os.environ.get("PURPLE_USER_AGENT", "purple-harness/1")})
     with urllib.request.urlopen(req, timeout=30) as resp:
         resp.read()
     return "python-urllib", "http", journal.sink_destination(url), None
@@ -182,7 +184,8 @@ def up_http_client(body):
     path = "/" + url.split("://", 1)[1].split("/", 1)[1]
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
-        conn.request("PUT", path, body=body, headers={"X-Purple-Token": env("PURPLE_SINK_TOKEN"), "Content-Type": "application/octet-stream"})
+        conn.request("PUT", path, body=body, headers={"X-Purple-Token": env("PURPLE_SINK_TOKEN"), "Content-Type": "application/octet-stream",
+                                                   "User-Agent": os.environ.get("PURPLE_USER_AGENT", "purple-harness/1")})
         resp = conn.getresponse()
         resp.read()
         if resp.status >= 300:
@@ -213,7 +216,7 @@ def up_raw_tcp(body):
 
 def up_curl_child(_body):
     url = env("PURPLE_SINK_URL")
-    argv = ["curl", "-sS", "--fail", "-o", os.devnull, "-H", "Authorization: Bearer " + env("PURPLE_SINK_TOKEN"),
+    argv = ["curl", "-sS", "--fail", "-o", os.devnull, "-A", os.environ.get("PURPLE_USER_AGENT", "purple-harness/1"), "-H", "Authorization: Bearer " + env("PURPLE_SINK_TOKEN"),
             "--data-binary", "@" + env("PURPLE_OUT"), url]
     child = subprocess.Popen(argv)
     rc = child.wait()

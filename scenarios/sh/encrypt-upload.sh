@@ -78,14 +78,16 @@ fi
 DEST=$(url_hostport "$PURPLE_SINK_URL")
 PROTO=http
 TOOL=curl
+# The control marker as the User-Agent (docs/controls.md); older harnesses set no PURPLE_USER_AGENT.
+UA=${PURPLE_USER_AGENT:-purple-harness/1}
 case "$UPLOAD" in
   curl-data-binary)
-    run_child "$CURL" -sS --fail -o /dev/null -X POST -H "Authorization: Bearer $PURPLE_SINK_TOKEN" \
+    run_child "$CURL" -sS --fail -o /dev/null -A "$UA" -X POST -H "Authorization: Bearer $PURPLE_SINK_TOKEN" \
       -H 'Content-Type: application/octet-stream' --data-binary "@$BODY" "$PURPLE_SINK_URL" ;;
   curl-form)
-    run_child "$CURL" -sS --fail -o /dev/null -H "X-Purple-Token: $PURPLE_SINK_TOKEN" -F "file=@$BODY" "$PURPLE_SINK_URL" ;;
+    run_child "$CURL" -sS --fail -o /dev/null -A "$UA" -H "X-Purple-Token: $PURPLE_SINK_TOKEN" -F "file=@$BODY" "$PURPLE_SINK_URL" ;;
   curl-upload-file)
-    run_child "$CURL" -sS --fail -o /dev/null -H "Authorization: Bearer $PURPLE_SINK_TOKEN" -T "$BODY" "$PURPLE_SINK_URL" ;;
+    run_child "$CURL" -sS --fail -o /dev/null -A "$UA" -H "Authorization: Bearer $PURPLE_SINK_TOKEN" -T "$BODY" "$PURPLE_SINK_URL" ;;
   openssl-s_client)
     # HTTPS by hand: the request head and the ciphertext piped into s_client. Needs the sink's TLS
     # listener, announced as PURPLE_SINK_TLS=127.0.0.1:<port>.

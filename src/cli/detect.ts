@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { IMPORTERS } from '../../collectors/importers/index.js';
 import { PurpleError, type Alert } from '../model/index.js';
-import { detectStream, loadDetectorFromDisk, type DetectStreamResult } from '../pipeline/index.js';
+import { DEFAULT_MAX_LINE_BYTES, detectStream, loadDetectorFromDisk, type DetectStreamResult } from '../pipeline/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action } from './common.js';
 
 const FORMATS = ['ndjson', 'json', 'table'] as const;
@@ -26,6 +26,7 @@ function tableRow(a: Alert): string {
 }
 
 interface DetectOpts {
+  sigmaMapping?: string;
   hostId?: string;
   hostName?: string;
   events: string;
@@ -39,6 +40,7 @@ interface DetectOpts {
   quiet?: boolean;
   prefilter?: boolean;
   threads?: string;
+  maxLineBytes?: string;
 }
 
 export function register(program: Command): void {
@@ -48,6 +50,7 @@ export function register(program: Command): void {
     .requiredOption('-e, --events <file>', 'telemetry to read, one JSON object per line; - for stdin')
     .option('-r, --rules <path>', 'a rule file or a folder of rules, searched recursively (default: the shipped rules/)')
     .option('-c, --config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
+    .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--from <format>', `input format: ${Object.keys(IMPORTERS).sort().join(', ')}, or auto (guess from the first lines)`, 'auto')
     .option('--max-open-sequences <n>', 'cap on partial sequences per rule; the oldest are evicted past it', '10000')
     .option('--reorder-window <ms>', 'how far out of time order events may arrive and still be re-sorted', '2000')
@@ -57,6 +60,7 @@ export function register(program: Command): void {
     .option('--host-name <name>', 'host.name for formats that do not carry one')
     .option('-q, --quiet', 'no summary on stderr')
     .option('--no-prefilter', 'parse every line (by default ECS lines that no rule can use are skipped before JSON parsing)')
+    .option('--max-line-bytes <n>', 'longest input line read; a longer line is reported as malformed (with its line number) and skipped', String(DEFAULT_MAX_LINE_BYTES))
     .option('--threads <n>', 'worker threads that read and parse an ECS events file while this thread detects (faster on several cores, more memory)', '0')
     .addHelpText(
       'after',
@@ -78,11 +82,13 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         const format = opts.format as Format;
         const maxOpen = positiveInt('--max-open-sequences', opts.maxOpenSequences, 10_000);
         const reorder = positiveInt('--reorder-window', opts.reorderWindow, 2000, 0);
-        const { rules, errors } = loadDetectorFromDisk({ ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.config ? { config: opts.config } : {}), maxOpenSequences: maxOpen });
+        const { rules, errors, warnings } = loadDetectorFromDisk({ ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.config ? { config: opts.config } : {}), ...(opts.sigmaMapping ? { sigmaMapping: opts.sigmaMapping } : {}), maxOpenSequences: maxOpen });
         for (const e of errors) process.stderr.write(`purple: ${e.format()}\n`);
+        for (const w of warnings) process.stderr.write(`purple: warning: ${w.format()}\n`);
         if (rules.length === 0) throw new PurpleError('BAD_INPUT', 'no rules loaded', { hint: 'check --rules: it must name .toml, .eql or Sigma .yml files' });
         if (opts.events !== '-' && !existsSync(opts.events)) throw new PurpleError('NOT_FOUND', `events file ${opts.events} does not exist`, { hint: 'pass --events with an NDJSON file, or - to read stdin' });
         const threads = positiveInt('--threads', opts.threads, 0, 0);
+        const maxLineBytes = positiveInt('--max-line-bytes', opts.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
 
         const out: WriteStream | NodeJS.WriteStream = opts.output ? createWriteStream(opts.output) : process.stdout;
         const printer = alertPrinter(out, format);
@@ -95,6 +101,7 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
           reorderWindowMs: reorder,
           prefilter: opts.prefilter !== false,
           threads,
+          maxLineBytes,
           onAlerts: printer.add,
           drain: printer.flush,
           pending: printer.pending,

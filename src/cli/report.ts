@@ -33,13 +33,17 @@ expectation failed, 2 not a run folder, or report.json does not match its schema
     )
     .action(
       action(async (runDir: string, opts: { format: string; out?: string; sign?: string; stepSummary?: boolean; check?: boolean; quiet?: boolean }) => {
-        const { parseFormats, readReport, resolveRunDir, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown } = await import('../report/index.js');
+        const { parseFormats, readKeyFile, readReport, resolveRunDir, renderConsoleSummary, shouldUseColor, writeFileAtomic, writeManifest, writeStepSummary, renderMarkdown, renderNavigatorLayer, renderControlNavigatorLayers, controlLayerFile } = await import('../report/index.js');
         const formats = parseFormats(opts.format);
         const key = opts.sign ? await (await import('../pipeline/signing-key.js')).readSigningKey(opts.sign) : undefined;
         const report = await readReport(runDir);
         const dir = resolveRunDir(runDir);
         const outDir = opts.out ?? (dir.endsWith('.json') ? join(dir, '..') : dir);
         for (const f of formats) await writeFileAtomic(join(outDir, f.file), f.render(report));
+        // A run with real controls has one more Navigator layer per control (docs/controls.md).
+        if (formats.some((f) => f.id === 'navigator')) {
+          for (const { control, layer } of renderControlNavigatorLayers(report, renderNavigatorLayer(report))) await writeFileAtomic(join(outDir, controlLayerFile(control)), JSON.stringify(layer, null, 2) + '\n');
+        }
         if (key !== undefined) await writeManifest(outDir, report, { privateKeyPem: key });
         if (opts.stepSummary) writeStepSummary(renderMarkdown(report), process.env);
         if (!opts.quiet) {

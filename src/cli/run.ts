@@ -5,11 +5,10 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { COLLECTORS, PREFERENCE, chooseCollectors, getCollector, probeCollector, type ProbeResults } from '../../collectors/registry.js';
 import { createCommandRunner } from '../../harness/command-runner.js';
-import { checkExternalSink, executeRun, planRun } from '../../harness/index.js';
+import { checkExternalSink, executeRun, findPython3, gitCommitOf, planRun } from '../../harness/index.js';
 import { loadCatalogue, selectVariants } from '../../harness/scenario/index.js';
 import type { ProgressEvent, RunExecution } from '../../harness/types.js';
 import { PurpleError, type Collector, type CollectorAvailability, type RunReport, type Variant } from '../model/index.js';
@@ -29,11 +28,14 @@ import {
   DEFAULT_FORMATS,
   type LiveServer,
 } from '../report/index.js';
-import { action, packageRoot, packageVersion, parseVarOptions } from './common.js';
-import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
+import { attachControls, checkRequired, closeSessions, controlExitProblems, openControlSessions, parseControlSpecs, parseWaitDuration, type ControlSession } from '../pipeline/controls/index.js';
+import { compareControlsToBaseline, describeControlComparison, describeControls } from '../report/index.js';
+import { EXIT_EXPECTATION_FAILED, action, packageRoot, packageVersion, parseVarOptions } from './common.js';
+import { buildRunReport, collectRuleFiles, compileRuleSet, readSigningKey, configDigests, loadDetectorConfig, loadFieldCatalog, readHostFacts, type HostFacts, type RuleSet } from '../pipeline/index.js';
 import { createProgressDisplay } from './run-progress.js';
 
 export interface RunCliOptions {
+  sigmaMapping?: string;
   scenario?: string[];
   variant?: string[];
   collector: string;
@@ -55,6 +57,10 @@ export interface RunCliOptions {
   progress?: boolean;
   json?: boolean;
   scenarios?: string;
+  control?: string[];
+  controlWait?: string;
+  controlPoll?: string;
+  requireControl?: string[];
   var?: string[];
 }
 
@@ -82,9 +88,7 @@ function resolvePython(explicit: string | undefined): string | undefined {
     if (!existsSync(explicit)) throw new PurpleError('NOT_FOUND', `--python ${explicit} does not exist`, { hint: 'pass the path of a python3 binary' });
     return explicit;
   }
-  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 10_000 });
-  const exe = r.status === 0 ? r.stdout.trim() : '';
-  return exe && existsSync(exe) ? exe : undefined;
+  return findPython3();
 }
 
 async function probeAll(ids: string[], host: HostFacts): Promise<ProbeResults> {
@@ -148,11 +152,6 @@ function operatorName(): string | undefined {
   }
 }
 
-function gitCommit(root: string): string | undefined {
-  const r = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', timeout: 5000 });
-  return r.status === 0 && /^[0-9a-f]{40}$/.test(r.stdout.trim()) ? r.stdout.trim() : undefined;
-}
-
 function configPathOf(opts: RunCliOptions, root: string): string {
   return opts.config ?? join(root, 'rules', 'config', 'det0503.yaml');
 }
@@ -160,7 +159,10 @@ function configPathOf(opts: RunCliOptions, root: string): string {
 /** The rule files, compiled once here, before any process starts (a bad rule is exit 2 with its location). */
 function loadRuleSet(opts: RunCliOptions, root: string, config: RuleSet['config']): RuleSet {
   const rulesPath = opts.rules ?? join(root, 'rules');
-  return compileRuleSet({ files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) });
+  // Rules that load but name fields no event carries never fire: say so before the run, not after.
+  const { warnings, ...ruleSet } = compileRuleSet({ files: collectRuleFiles(rulesPath), config, maxOpenSequences: 10_000, root: resolve(rulesPath) }, loadFieldCatalog(root));
+  for (const w of warnings) process.stderr.write(`purple: warning: ${w.format()}\n`);
+  return ruleSet;
 }
 
 function scaleOf(v: string | undefined): number | undefined {
@@ -224,17 +226,21 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   if (!selected.length) {
     throw new PurpleError('NOT_FOUND', `no variant of the selection runs on ${platform}`, { hint: 'see `purple list` for the variants and their platforms' });
   }
-  const detectorConfig = loadDetectorConfig(configPathOf(opts, root));
+  const detectorConfig = loadDetectorConfig(configPathOf(opts, root), opts.sigmaMapping !== undefined ? { sigmaMapping: opts.sigmaMapping } : {});
   const ruleSet = loadRuleSet(opts, root, detectorConfig.config);
   const configFileDigests = configDigests(detectorConfig.files, root);
   const privateKeyPem = opts.sign ? await readSigningKey(opts.sign) : undefined;
   const baseline: RunReport | undefined = opts.baseline ? await readReport(opts.baseline) : undefined;
   const pythonPath = resolvePython(opts.python);
   const { collectors, notes } = await resolveCollectors(opts.collector, platform, host);
+  const controlSpecs = parseControlSpecs(opts.control ?? []);
+  checkRequired(opts.requireControl ?? [], controlSpecs.map((s) => s.name));
+  const controlWaitMs = parseWaitDuration(opts.controlWait, '--control-wait', 0);
+  const controlPollMs = parseWaitDuration(opts.controlPoll, '--control-poll', 15_000);
 
   if (opts.dryRun) {
     const plan = await planRun({ runId, variants: selected, collectors, ...(pythonPath ? { pythonPath } : {}), scenariosDir, platform, ...(timeoutScale ? { timeoutScale } : {}), sink: sinkKind, ...(externalSink ? { externalSink } : {}) });
-    printPlan(plan, notes, opts.json === true);
+    printPlan(plan, notes.concat(controlSpecs.map((c) => `control ${c.name}: ${c.kind}${c.target ? ` ${c.target}` : ''} (asked after the run${controlWaitMs && c.kind !== 'file' ? `, waiting up to ${controlWaitMs / 1000} s` : ''})`)), opts.json === true);
     return 0;
   }
 
@@ -243,6 +249,10 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const progress = createProgressDisplay({ stream: process.stderr, tty: isTty && opts.progress !== false, quiet: opts.progress === false && !isTty });
   progress.line(`purple run ${runId}: ${selected.length} variant(s) with ${collectors.map((c) => c.id).join(' + ')}`);
   for (const n of notes) progress.line(`  note: ${n}`);
+
+  // The control sources open before anything runs: a webhook must listen during the run, and a
+  // missing credential is bad input found before a process starts.
+  const controlSessions: ControlSession[] = await openControlSessions(controlSpecs, { runId, env: process.env, log: (l) => progress.line(l) });
 
   let liveServer: LiveServer | undefined;
   if (live !== undefined) {
@@ -293,18 +303,29 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       scenariosDir,
       ...(opts.keepWorkspace ? { keepWorkspace: true } : {}),
     });
+  } catch (e) {
+    await closeSessions(controlSessions);
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   // A signal during scoring and writing must not lose the report: ignore further ones until written.
-  const holdOn = (): void => progress.line('the report is being written; one moment');
+  // While the controls are waited for, a signal ends the wait (what came so far is kept).
+  const controlAbort = new AbortController();
+  let waitingForControls = false;
+  const holdOn = (): void => {
+    if (waitingForControls && !controlAbort.signal.aborted) {
+      progress.line('stopping the wait for the controls; the report keeps what they sent so far');
+      controlAbort.abort();
+    } else progress.line('the report is being written; one moment');
+  };
   process.on('SIGINT', holdOn);
   process.on('SIGTERM', holdOn);
   try {
     progress.phase('detecting and scoring');
     const usedScenarioIds = new Set(selected.map((v) => v.scenario_id));
-    const commit = gitCommit(root);
+    const commit = gitCommitOf(root);
     let report = buildRunReport({
       execution,
       rules: ruleSet,
@@ -323,21 +344,45 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     });
     const comparison = baseline ? compareToBaseline(baseline, report) : undefined;
     if (baseline && opts.baseline) report = withBaseline(report, baseline, opts.baseline);
-    const written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
+    // The run's own results are written first: whatever the controls do next cannot lose them.
+    let written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem && !controlSessions.length ? { privateKeyPem } : {}) });
+    if (controlSessions.length) {
+      progress.phase('asking the real controls');
+      waitingForControls = true;
+      report = await attachControls(report, controlSessions, {
+        // An interrupted run is asked once: the operator wants out, not a ten-minute wait.
+        waitMs: report.run.status === 'interrupted' ? 0 : controlWaitMs,
+        pollMs: controlPollMs,
+        secrets: execution.secretsForRedaction,
+        runDir: outDir,
+        log: (l) => progress.line(l),
+        signal: controlAbort.signal,
+      });
+      waitingForControls = false;
+      written = await writeRunReports(outDir, report, { formats, config: configFileDigests, ...(privateKeyPem ? { privateKeyPem } : {}) });
+    }
     await pointLatest(resolve(opts.out), runId);
     progress.done();
     liveServer?.publish({ type: 'done', coverage: report.coverage, exit_code: report.exit_code });
 
     const stepSummary = writeStepSummary(renderMarkdown(report), process.env);
-    const code: number = report.exit_code;
+    // report.exit_code already counts the baseline's regressions (withBaseline).
+    let code: number = report.exit_code;
+    const controlComparison = baseline && report.controls ? compareControlsToBaseline(baseline, report) : undefined;
+    if (controlComparison?.regressions.length) code = EXIT_EXPECTATION_FAILED;
+    const controlProblems = controlExitProblems(report, opts.requireControl ?? []);
+    if (controlProblems.length) code = EXIT_EXPECTATION_FAILED;
     if (opts.json) {
       process.stdout.write(
-        JSON.stringify({ run_id: runId, status: report.run.status, exit_code: code, report_dir: outDir, files: written, coverage: report.coverage, baseline: comparison }, null, 2) + '\n',
+        JSON.stringify({ run_id: runId, status: report.run.status, exit_code: code, report_dir: outDir, files: written, coverage: report.coverage, baseline: comparison, ...(report.controls ? { controls: { sources: report.controls.sources, verdicts: report.controls.verdicts, control_baseline: controlComparison, required_not_met: controlProblems } } : {}) }, null, 2) + '\n',
       );
     } else {
       const color = shouldUseColor(process.env, process.stdout.isTTY === true);
       process.stdout.write(renderConsoleSummary(report, { color, width: process.stdout.columns ?? 100 }));
       if (comparison) process.stdout.write(describeComparison(comparison) + '\n');
+      process.stdout.write(describeControls(report));
+      if (controlComparison) process.stdout.write(describeControlComparison(controlComparison));
+      if (controlProblems.length) process.stdout.write(`required control(s) not met:\n${controlProblems.map((p) => `  ${p}`).join('\n')}\n`);
       process.stdout.write(`\nreport: ${join(outDir, 'index.html')}\n        ${join(outDir, 'report.json')}\n`);
       if (stepSummary) process.stdout.write(`step summary: ${stepSummary}\n`);
       const failedCleanup = report.cleanup.filter((s) => !s.ok);
@@ -354,6 +399,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     // Let connected viewers receive the last messages before the sockets close.
     if (liveServer && liveServer.clients() > 0) await new Promise((r) => setTimeout(r, 1000));
     await liveServer?.close();
+    await closeSessions(controlSessions);
   }
 }
 
@@ -363,13 +409,14 @@ export function register(program: Command): void {
     .description('run the DET0503 emulations under real telemetry collectors, detect, score and write the report folder')
     .option('-s, --scenario <glob...>', 'only these scenarios (ids or globs, e.g. python-aes)')
     .option('-v, --variant <glob...>', 'only these variants (ids or globs, e.g. "openssl-curl/*curl*")')
-    .option('-c, --collector <ids>', 'auto (the best this host allows), or ids separated by commas: linux-audit, strace, procfs, eslogger, pktap, nettop, lsof', 'auto')
+    .option('-c, --collector <ids>', 'auto (the best this host allows), or ids separated by commas: linux-audit, strace, procfs, eslogger, pktap, unifiedlog, nettop, lsof', 'auto')
     .option('-o, --out <dir>', 'the report folder goes to <dir>/<run-id>/ (and <dir>/latest links to it)', 'reports')
     .option('-f, --format <list>', `report formats, separated by commas (default: ${DEFAULT_FORMATS.join(',')})`)
     .option('--sign <key.pem>', 'sign the evidence bundle with this Ed25519 private key (see `purple keygen`)')
     .option('--baseline <report.json>', 'compare with a previous run (its folder, report.json, or reports/latest); exit 1 when a variant detected there is missed now, and every report says so')
     .option('-r, --rules <path>', 'a rule file or folder of EQL/Sigma rules (default: the shipped rules/)')
     .option('--config <file>', 'detector configuration with the site lists (default: rules/config/det0503.yaml)')
+    .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--scenarios <dir>', 'scenario catalogue folder (default: the shipped scenarios/)')
     .option('--var <name=value...>', 'override a scenario input (declared under inputs: in the scenario file; `purple show` lists them)')
     .option('--python <path>', 'the python3 to run the Python variants with (default: python3 on PATH, resolved to the real binary)')
@@ -383,6 +430,10 @@ export function register(program: Command): void {
     .option('-n, --dry-run', 'print every command and destination of the run, start nothing, write nothing')
     .option('--no-progress', 'no progress display on stderr')
     .option('--json', 'print the outcome (or with --dry-run the plan) as JSON on stdout')
+    .option('--control <spec...>', 'a real control (EDR/SIEM) to ask for its alerts after the run: file:PATH[,format=…], webhook[,port=…], elastic[,url=…], splunk[,url=…] (docs/controls.md)')
+    .option('--control-wait <duration>', 'poll the live controls (webhook, elastic, splunk) until every positive variant has an alert, or this long (e.g. 10m; default 0: ask once)')
+    .option('--control-poll <duration>', 'pause between polls of a live control (default 15s)')
+    .option('--require-control <name...>', 'exit 1 when this control did not alert on a positive variant, alerted on a negative one, or is pending or unavailable')
     .addHelpText(
       'after',
       `
@@ -398,7 +449,11 @@ What it writes to <out>/<run-id>/: report.json (schemas/report.schema.json), ind
 summary.md, navigator-layer.json, raw/ (the collectors' records behind the events), and with --sign
 manifest.json + manifest.sig.json. In GitHub Actions the Markdown summary also goes to the step summary.
 
-Exit codes: 0 every expectation met, 1 an expectation failed (or a baseline regression),
+Real controls (docs/controls.md): --control webhook --control elastic --control-wait 10m asks the
+team's own EDR/SIEM which variants it alerted on; the report shows them beside the embedded pack.
+
+Exit codes: 0 every expectation met, 1 an expectation failed (or a baseline regression, of the
+embedded pack or of a control; or a --require-control not met),
 2 bad input or environment (no collector, bad scenario or rule file), 130 interrupted (a report is
 still written, marked interrupted; \`purple cleanup RUN-ID\` undoes anything a forced exit left).`,
     )

@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { loadScenarioFileWithDiagnostics } from '../../harness/scenario/index.js';
-import { loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type RuleSourceFile } from '../detector/index.js';
+import { loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type FieldCatalog, type RuleSourceFile } from '../detector/index.js';
 import { looksLikeSigma, parseSigmaMapping, parseSigmaPlaceholders, validateSigmaFile, type SigmaSchemas } from '../detector/sigma/index.js';
 import { PurpleError, isPurpleError } from '../model/index.js';
 import { EXIT_BAD_INPUT, EXIT_OK, action, packageRoot } from './common.js';
-import { readDetectorConfig } from '../pipeline/index.js';
+import { loadFieldCatalog, readDetectorConfig } from '../pipeline/index.js';
 
 export type ValidatedKind = 'scenario' | 'eql-rule' | 'sigma-rule' | 'detector-config' | 'sigma-mapping' | 'sigma-placeholders';
 
@@ -100,7 +100,7 @@ export function formatProblem(p: ValidationProblem): string {
  * compiled together (correlations may name rules of other files) with `config`, else the first
  * detector configuration among the inputs, else the shipped rules/config/det0503.yaml.
  */
-export function validatePaths(paths: string[], opts: { config?: string; cwd?: string } = {}): ValidationResult {
+export function validatePaths(paths: string[], opts: { config?: string; sigmaMapping?: string; cwd?: string; fields?: FieldCatalog | null } = {}): ValidationResult {
   const cwd = opts.cwd ?? process.cwd();
   const show = (p: string): string => {
     const r = relative(cwd, resolve(cwd, p));
@@ -219,7 +219,7 @@ export function validatePaths(paths: string[], opts: { config?: string; cwd?: st
     let config: DetectorConfig | undefined;
     for (const c of candidates) {
       try {
-        config = readDetectorConfig(c);
+        config = readDetectorConfig(c, opts.sigmaMapping !== undefined ? { sigmaMapping: resolve(cwd, opts.sigmaMapping) } : {});
         compiledWith = show(c);
         break;
       } catch (e) {
@@ -230,12 +230,14 @@ export function validatePaths(paths: string[], opts: { config?: string; cwd?: st
     if (!config) {
       problems.push({ file: ruleFiles[0]!.path, message: 'the rules were not compiled: no detector configuration loads', hint: 'fix the configuration problems above, or pass --config with a working det0503.yaml' });
     } else {
-      const { rules, errors } = loadRulesWithDiagnostics(ruleFiles, { config, maxOpenSequences: 10_000 });
+      // The field check reads the ECS field list shipped in schemas/ (null: switched off).
+      const fields = opts.fields === undefined ? loadFieldCatalog(packageRoot()) : (opts.fields ?? undefined);
+      const { rules, errors, warnings } = loadRulesWithDiagnostics(ruleFiles, { config, maxOpenSequences: 10_000, ...(fields ? { fields } : {}) });
       for (const r of rules) {
         const e = ruleEntries.get(r.meta.file);
         if (e) e.rules = (e.rules ?? 0) + 1;
       }
-      for (const e of errors) {
+      for (const e of [...errors, ...warnings]) {
         const p = fromError(e, ruleFiles[0]!.path);
         const entry = ruleEntries.get(p.file);
         if (entry) add(entry, [p]);
@@ -285,6 +287,7 @@ export function register(program: Command): void {
     .description('check scenario files, EQL and Sigma rule files and detector configuration; every problem as file:line:column with a hint')
     .argument('[paths...]', 'files or folders (searched recursively for .yaml, .yml, .toml, .eql); default: the shipped scenarios/ and rules/')
     .option('-c, --config <file>', 'detector configuration to compile the rules with (default: one among the paths, else rules/config/det0503.yaml)')
+    .option('--sigma-mapping <file>', 'Sigma field mapping to use instead of the sigma-mapping.yaml beside the configuration')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -294,6 +297,9 @@ What is checked:
                       their values, variant names, {placeholders}, platforms, expect, unique ids
   EQL rules           .toml (Elastic) and .eql files must parse and compile with the configuration's
                       \${placeholders}; rule ids unique
+  fields              every field a rule names is an ECS field, a Sigma taxonomy field of the rule's
+                      log source that the mapping places, or declared under custom_fields: in the
+                      configuration; else file:line:column and the nearest known name
   Sigma rules         the Sigma specification's JSON Schemas (schemas/sigma/), then loading and
                       compiling, correlations included
   configuration       det0503.yaml (site lists), sigma-mapping.yaml, sigma-placeholders.yaml
@@ -307,13 +313,16 @@ Examples:
 Exit codes: 0 no problem, 2 at least one problem (each printed as file:line:column: message).`,
     )
     .action(
-      action(async (paths: string[], opts: { config?: string; json?: boolean }) => {
+      action(async (paths: string[], opts: { config?: string; sigmaMapping?: string; json?: boolean }) => {
         const root = packageRoot();
         const targets = paths.length ? paths : [join(root, 'scenarios'), join(root, 'rules')];
         if (opts.config !== undefined && !existsSync(opts.config)) {
           throw new PurpleError('NOT_FOUND', `--config ${opts.config} does not exist`, { hint: 'pass a detector configuration like rules/config/det0503.yaml' });
         }
-        const r = validatePaths(targets, opts.config !== undefined ? { config: opts.config } : {});
+        if (opts.sigmaMapping !== undefined && !existsSync(opts.sigmaMapping)) {
+          throw new PurpleError('NOT_FOUND', `--sigma-mapping ${opts.sigmaMapping} does not exist`, { hint: 'pass a file like rules/config/sigma-mapping.yaml' });
+        }
+        const r = validatePaths(targets, { ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.sigmaMapping !== undefined ? { sigmaMapping: opts.sigmaMapping } : {}) });
         if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         else {
           const out = r.problems.map(formatProblem);

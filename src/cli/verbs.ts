@@ -11,7 +11,10 @@ import { register as registerList } from './list.js';
 import { register as registerShow } from './show.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerCleanup } from './cleanup.js';
+import { register as registerTest } from './test.js';
+import { register as registerRescore } from './rescore.js';
+import { register as registerAlerts } from './alerts.js';
 
 export const VERBS: Array<(program: Command) => void> = [
-  registerRun, registerList, registerShow, registerValidate, registerCleanup, doctor, registerDetect, registerReport, registerMerge, registerVerify, registerKeygen];
+  registerRun, registerList, registerShow, registerValidate, registerTest, registerCleanup, doctor, registerDetect, registerRescore, registerReport, registerAlerts, registerMerge, registerVerify, registerKeygen];
 

@@ -11,3 +11,5 @@ export { createProcessTreeEnricher, type ProcessTreeEnricher, type ProcessTreeOp
 export { enrichProcessTree } from './enrich/index.js';
 export { runEqlQuery, parseEql, compileEql, type EqlQueryOptions, type EqlQueryResult, type EqlSequenceResult } from './eql/index.js';
 export { compileEqlRule, prepareEqlRule, makeAlertId } from './eql/stream-rule.js';
+export { checkRuleFields, collectFieldReferences, editDistance, indexFields, type FieldCatalog, type FieldIndex, type FieldReference } from './field-check.js';
+export { readRuleTests, runRuleTests, untestedRules, type CaseSchemaCheck, type ReadRuleTestsResult, type RuleTestCase, type RuleTestResult } from './rule-tests.js';

@@ -8,6 +8,7 @@ import { JOIN_STRENGTH_ORDER, PurpleError, isPurpleError, type JoinStrength, typ
 import { prepareEqlRule } from './eql/stream-rule.js';
 import { expandPlaceholdersMapped } from './placeholders.js';
 import { looksLikeSigma, prepareSigmaRules } from './sigma/index.js';
+import { checkRuleFields } from './field-check.js';
 import type { CompiledRule, LoadContext, RuleSourceFile, StreamRule } from './types.js';
 
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
@@ -18,11 +19,15 @@ type PredicateCache = Map<string, (ev: unknown) => boolean>;
 export interface LoadResult {
   rules: StreamRule[];
   errors: PurpleError[];
+  /** Problems that do not stop a rule from loading: unknown fields (when `ctx.fields` is given). */
+  warnings: PurpleError[];
 }
 
 export interface CompileResult {
   rules: CompiledRule[];
   errors: PurpleError[];
+  /** Problems that do not stop a rule from loading: unknown fields (when `ctx.fields` is given). */
+  warnings: PurpleError[];
 }
 
 function bad(file: string, message: string, hint?: string, line?: number): PurpleError {
@@ -161,8 +166,8 @@ function asPurple(e: unknown, file: string): PurpleError {
 }
 
 export function loadRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadContext): LoadResult {
-  const { rules, errors } = compileRulesWithDiagnostics(files, ctx);
-  return { rules: rules.map((r) => r.instantiate()), errors };
+  const { rules, errors, warnings } = compileRulesWithDiagnostics(files, ctx);
+  return { rules: rules.map((r) => r.instantiate()), errors, warnings };
 }
 
 /**
@@ -217,7 +222,8 @@ export function compileRulesWithDiagnostics(files: RuleSourceFile[], ctx: LoadCo
     seen.set(r.meta.id, r.meta.file);
     unique.push(r);
   }
-  return { rules: unique, errors };
+  const warnings = ctx.fields ? checkRuleFields(files, ctx.config, ctx.fields) : [];
+  return { rules: unique, errors, warnings };
 }
 
 /** Like loadRulesWithDiagnostics, but throws the first error (after loading everything). */

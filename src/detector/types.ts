@@ -3,6 +3,7 @@
 // system, no clock, no randomness — the CLI reads the files and passes their text in.
 
 import type { Alert, RuleMeta, TelemetryEvent } from '../model/index.js';
+import type { FieldCatalog } from './field-check.js';
 
 export interface RuleSourceFile {
   /** Path as the user should see it in messages (relative to the rules folder when possible). */
@@ -29,6 +30,8 @@ export interface LoadContext {
   config: DetectorConfig;
   /** Hard cap on open (partial) sequences per rule; the oldest are evicted past it. */
   maxOpenSequences: number;
+  /** The ECS (and declared) field list: when given, every field a rule names is checked (LoadResult.warnings). */
+  fields?: FieldCatalog;
 }
 
 export type Emit = (alert: Alert) => void;

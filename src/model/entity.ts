@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A stable id for one process image: the host, the pid and the time its current image started
- * (the exec). A new exec in the same pid is a new entity, as Elastic Defend does it.
+ * A stable id for one process: the host, the pid and the time the process was first known (its
+ * fork, or the first record that showed it). The Linux collectors assign it once per process and
+ * keep it across exec, as Elastic Defend does: the id never depends on how close in time a fork
+ * and its exec were. (eslogger ids follow the kernel's pidversion, which macOS bumps on exec.)
  */
 export function makeEntityId(hostId: string, pid: number, startMs: number): string {
   return createHash('sha256').update(`${hostId}\0${pid}\0${Math.round(startMs)}`).digest('base64url').slice(0, 22);

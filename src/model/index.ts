@@ -6,3 +6,5 @@ export * from './verdict.js';
 export * from './report.js';
 export * from './ports.js';
 export * from './entity.js';
+export * from './ecs-fields.js';
+export * from './control.js';

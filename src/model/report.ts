@@ -2,6 +2,7 @@
 // schemas/report.schema.json and every write is validated against it.
 
 import type { Alert } from './alert.js';
+import type { ControlsSection } from './control.js';
 import type { TelemetryEvent } from './event.js';
 import type { Coverage, Verdict } from './verdict.js';
 
@@ -63,8 +64,25 @@ export interface RunReport {
   events: TelemetryEvent[];
   detector: { events_processed: number; sequences_evicted: number; warnings: string[] };
   cleanup: CleanupStep[];
+  /** The team's own EDR/SIEM alerts per variant (`--control`, `purple alerts`); absent when none was asked. */
+  controls?: ControlsSection;
   /** The comparison with a previous run (`--baseline`); its regressions fail the run. */
   baseline?: BaselineReport;
   /** Overall: 0 all expectations met, 1 an expectation failed or a baseline regression. */
   exit_code: 0 | 1;
+  /** Set by `purple rescore`: this report re-detects a recorded run's telemetry with other (or the same) rules. */
+  rescore?: RescoreInfo;
+}
+
+export interface RescoreInfo {
+  rescored_at: string;
+  argv: string[];
+  /** Where the telemetry came from: events.ndjson or report.json (the run's normalised events). */
+  telemetry: string;
+  /** The recorded run and the rule set its verdicts came from (SHA-256 of each rule file and of the set). */
+  original: { run_id: string; report_sha256: string; rules_digest: string; rules: Array<{ file: string; sha256: string }>; rescore_of?: string };
+  /** The rule set of this report: where it was read, its digest, each file, the configuration files. */
+  rules: { path: string; digest: string; files: Array<{ file: string; sha256: string }>; config: Array<{ file: string; sha256: string }> };
+  /** Variants whose outcome or strongest join differs from the recorded run's. */
+  changed: Array<{ variant_id: string; before: string; after: string; join_before?: string; join_after?: string }>;
 }

@@ -49,6 +49,8 @@ export async function feedFileParallel(opts: {
   session: ImportSession;
   threads: number;
   chunkBytes?: number;
+  /** Longer lines are malformed (skipped, with their line number). */
+  maxLineBytes?: number;
   onAlerts: (alerts: Alert[]) => void;
   /** Called after each chunk (e.g. to honour output backpressure). */
   afterChunk?: () => Promise<void>;
@@ -56,7 +58,7 @@ export async function feedFileParallel(opts: {
   const bounds = chunkBoundaries(opts.file, opts.chunkBytes ?? 1 << 20);
   const jobs: ChunkJob[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) if (bounds[i + 1]! > bounds[i]!) jobs.push({ id: jobs.length, start: bounds[i]!, end: bounds[i + 1]! });
-  const workerData = { params: opts.feeder.classifierParams(), file: opts.file, importerId: opts.importerId };
+  const workerData = { params: opts.feeder.classifierParams(), file: opts.file, importerId: opts.importerId, maxLineBytes: opts.maxLineBytes ?? Infinity };
   // Run from TypeScript sources (tsx, tests): the worker registers tsx's loader before loading its module.
   const fromTs = import.meta.url.endsWith('.ts');
   const workerUrl = new URL(fromTs ? './detect-worker.ts' : './detect-worker.js', import.meta.url);

@@ -9,7 +9,7 @@ import { getImporter, sniffImporter } from '../../collectors/importers/index.js'
 import { createDetector, type DetectorStats, type LineFeeder, type StreamRule } from '../detector/index.js';
 import type { Alert, ImportSession, ImportStats, Importer } from '../model/index.js';
 import { feedFileParallel } from './detect-parallel.js';
-import { lineBatches } from './line-batches.js';
+import { DEFAULT_MAX_LINE_BYTES, lineBatches, oversizedMessage } from './line-batches.js';
 
 /** Lines the format is guessed from. */
 const SNIFF_LINES = 20;
@@ -27,6 +27,8 @@ export interface DetectStreamOptions {
   prefilter: boolean;
   /** Worker threads that read and parse an ECS file (0: none). */
   threads: number;
+  /** Longest line read (UTF-8 bytes); a longer one is a located malformed line, never held whole. */
+  maxLineBytes?: number;
   /** Alerts as they are found (synchronously, in order). */
   onAlerts(alerts: Alert[]): void;
   /** Called at points where the caller may wait for its output to drain. */
@@ -77,6 +79,9 @@ export async function detectStream(opts: DetectStreamOptions): Promise<DetectStr
     if (st.feeder) opts.onAlerts(st.feeder.push(line, lineNo));
     else for (const ev of st.session!.push(line, lineNo)) opts.onAlerts(detector.push(ev));
   };
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  // Lines past maxLineBytes never reach an importer: counted here as malformed.
+  const oversized: Array<{ line: number; message: string }> = [];
   const start = (sample: string[]): void => {
     st.importer = sniffImporter(sample) ?? getImporter('ecs');
     st.session = st.importer.create(hostOpts);
@@ -90,7 +95,7 @@ export async function detectStream(opts: DetectStreamOptions): Promise<DetectStr
       const session = (st.session = imp.create(hostOpts));
       st.feeder = detector.lineFeeder((l, n) => session.push(l, n));
       if (st.feeder) {
-        const r = await feedFileParallel({ file: opts.events, importerId: imp.id, feeder: st.feeder, session, threads: opts.threads, onAlerts: opts.onAlerts, afterChunk: opts.drain });
+        const r = await feedFileParallel({ file: opts.events, importerId: imp.id, feeder: st.feeder, session, threads: opts.threads, maxLineBytes, onAlerts: opts.onAlerts, afterChunk: opts.drain });
         st.parallelStats = r.stats;
         st.lineNo = r.lines;
       }
@@ -100,9 +105,13 @@ export async function detectStream(opts: DetectStreamOptions): Promise<DetectStr
   const input: NodeJS.ReadableStream = st.parallelStats ? Readable.from([]) : opts.events === '-' ? process.stdin : createReadStream(opts.events, { encoding: 'utf8' });
   const pending: Array<[string, number]> = [];
   let sniffed = 0;
-  for await (const batch of lineBatches(input)) {
+  for await (const batch of lineBatches(input, { maxLineBytes })) {
     for (const line of batch) {
       st.lineNo++;
+      if (typeof line !== 'string') {
+        oversized.push({ line: st.lineNo, message: oversizedMessage(line.oversized, maxLineBytes) });
+        continue;
+      }
       if (!st.session) {
         // Guess the format from the first non-empty lines, then replay them.
         pending.push([line, st.lineNo]);
@@ -124,9 +133,13 @@ export async function detectStream(opts: DetectStreamOptions): Promise<DetectStr
   for (const ev of st.session!.end()) opts.onAlerts(detector.push(ev));
   opts.onAlerts(detector.finish());
   await opts.drain();
+  const st0 = st.parallelStats ?? st.session!.stats();
+  const stats = oversized.length
+    ? { ...st0, lines: st0.lines + oversized.length, malformed: st0.malformed + oversized.length, problems: [...st0.problems, ...oversized].sort((a, b) => a.line - b.line) }
+    : st0;
   return {
     importerId: st.importer!.id,
-    stats: st.parallelStats ?? st.session!.stats(),
+    stats,
     prefilterSkipped: st.feeder ? st.feeder.stats().skipped : undefined,
     detector: detector.stats(),
   };

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { getImporter } from '../../collectors/importers/index.js';
 import { createLineClassifier, rawTimestamp, type ClassifierParams } from '../detector/index.js';
 import type { TelemetryEvent } from '../model/index.js';
-import { lineSpans } from './line-batches.js';
+import { lineOverCap, lineSpans, oversizedMessage } from './line-batches.js';
 
 export interface ChunkJob {
   id: number;
@@ -56,7 +56,7 @@ export function readChunkLines(fd: number, start: number, end: number): string[]
 }
 
 if (parentPort && workerData) {
-  const { params, file, importerId } = workerData as { params: ClassifierParams; file: string; importerId: string };
+  const { params, file, importerId, maxLineBytes } = workerData as { params: ClassifierParams; file: string; importerId: string; maxLineBytes: number };
   const classify = createLineClassifier(params);
   const importer = getImporter(importerId);
   const fd = openSync(file, 'r');
@@ -75,8 +75,14 @@ if (parentPort && workerData) {
     const parsed: TelemetryEvent[][] = [];
     let drops = 0;
     let dropMax = -Infinity;
+    const oversized: Array<{ line: number; message: string }> = [];
     for (let i = 0; i < starts.length; i++) {
       const line = text.slice(starts[i], ends[i]);
+      const over = lineOverCap(line, maxLineBytes);
+      if (over !== undefined) {
+        oversized.push({ line: i + 1, message: oversizedMessage(over, maxLineBytes) });
+        continue;
+      }
       const c = classify(line);
       const ts = c.verdict === 'parse' ? null : rawTimestamp(line);
       if (ts !== null && c.verdict === 'drop') {
@@ -93,7 +99,9 @@ if (parentPort && workerData) {
       else ops.push([2, starts[i]!, ends[i]!, i + 1, ts, c.cats]);
     }
     if (drops) ops.push([1, drops, dropMax]);
-    const result: ChunkResult = { id: job.id, lines: starts.length, ops, events: JSON.stringify(parsed), text, stats: session.stats() };
+    const st = session.stats();
+    if (oversized.length) Object.assign(st, { lines: st.lines + oversized.length, malformed: st.malformed + oversized.length, problems: [...st.problems, ...oversized].sort((a, b) => a.line - b.line) });
+    const result: ChunkResult = { id: job.id, lines: starts.length, ops, events: JSON.stringify(parsed), text, stats: st };
     port.postMessage(result);
   });
 }

@@ -1,10 +1,11 @@
-// Detector content from disk: rule files, the site configuration and the Sigma mapping and
-// placeholders beside it. Every verb that runs the detector (run, detect, validate) and the
-// benchmarks load it here; the detector itself is pure and only ever sees the text.
+// Detector content from disk: rule files, the site configuration with the Sigma mapping and
+// placeholders beside it (or a --sigma-mapping file), and the field catalog the field check reads.
+// Every verb that runs or checks rules (run, detect, validate, test, rescore) and the benchmarks
+// load it here; the detector itself is pure and only ever sees the text.
 
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type RuleSourceFile, type StreamRule } from '../detector/index.js';
+import { loadRulesWithDiagnostics, parseDetectorConfig, type DetectorConfig, type FieldCatalog, type RuleSourceFile, type StreamRule } from '../detector/index.js';
 import { parseSigmaMapping, parseSigmaPlaceholders } from '../detector/sigma/index.js';
 import { PurpleError } from '../model/index.js';
 import { fileDigest, type FileDigest } from '../report/index.js';
@@ -50,7 +51,7 @@ export interface ConfigFileRead {
  * The detector configuration (site lists) from `configPath`, plus sigma-mapping.yaml and
  * sigma-placeholders.yaml beside it when present; `files` are the files read, in that order.
  */
-export function loadDetectorConfig(configPath: string): { config: DetectorConfig; files: ConfigFileRead[] } {
+export function loadDetectorConfig(configPath: string, opts: { sigmaMapping?: string } = {}): { config: DetectorConfig; files: ConfigFileRead[] } {
   const abs = resolve(configPath);
   if (!existsSync(abs)) throw new PurpleError('NOT_FOUND', `detector configuration ${configPath} does not exist`, { hint: 'pass --config with a file like rules/config/det0503.yaml' });
   const read = (path: string): string => {
@@ -61,7 +62,10 @@ export function loadDetectorConfig(configPath: string): { config: DetectorConfig
   const files: ConfigFileRead[] = [];
   const config = parseDetectorConfig(read(abs), configPath);
   const dir = dirname(abs);
-  const mapping = join(dir, 'sigma-mapping.yaml');
+  // --sigma-mapping FILE replaces the mapping beside the configuration (both extend the built-in table).
+  if (opts.sigmaMapping !== undefined && !existsSync(opts.sigmaMapping))
+    throw new PurpleError('NOT_FOUND', `--sigma-mapping ${opts.sigmaMapping} does not exist`, { hint: 'pass a file like rules/config/sigma-mapping.yaml (fields: { SigmaName: ecs.field })' });
+  const mapping = opts.sigmaMapping !== undefined ? resolve(opts.sigmaMapping) : join(dir, 'sigma-mapping.yaml');
   if (existsSync(mapping)) {
     const m = parseSigmaMapping(read(mapping), mapping);
     config.sigmaFieldMap = m.sigmaFieldMap;
@@ -72,16 +76,17 @@ export function loadDetectorConfig(configPath: string): { config: DetectorConfig
   return { config, files };
 }
 
-export function readDetectorConfig(configPath: string): DetectorConfig {
-  return loadDetectorConfig(configPath).config;
+export function readDetectorConfig(configPath: string, opts: { sigmaMapping?: string } = {}): DetectorConfig {
+  return loadDetectorConfig(configPath, opts).config;
 }
 
 /** Loads rules and configuration from disk for any verb that runs the detector (detect, run). */
-export function loadDetectorFromDisk(opts: { rules?: string; config?: string; maxOpenSequences?: number }): { rules: StreamRule[]; errors: PurpleError[]; config: DetectorConfig } {
-  const config = readDetectorConfig(opts.config ?? defaultConfigPath());
+export function loadDetectorFromDisk(opts: { rules?: string; config?: string; sigmaMapping?: string; maxOpenSequences?: number }): { rules: StreamRule[]; errors: PurpleError[]; warnings: PurpleError[]; config: DetectorConfig } {
+  const config = readDetectorConfig(opts.config ?? defaultConfigPath(), opts.sigmaMapping !== undefined ? { sigmaMapping: opts.sigmaMapping } : {});
   const files = collectRuleFiles(opts.rules ?? defaultRulesPath());
-  const { rules, errors } = loadRulesWithDiagnostics(files, { config, maxOpenSequences: opts.maxOpenSequences ?? 10_000 });
-  return { rules, errors, config };
+  const fields = loadFieldCatalog(packageRoot());
+  const { rules, errors, warnings } = loadRulesWithDiagnostics(files, { config, maxOpenSequences: opts.maxOpenSequences ?? 10_000, ...(fields ? { fields } : {}) });
+  return { rules, errors, warnings, config };
 }
 
 /**
@@ -105,3 +110,45 @@ export function configDigests(files: readonly ConfigFileRead[], root: string): F
 export function detectorConfigDigests(configPath: string, root: string): FileDigest[] {
   return configDigests(loadDetectorConfig(configPath).files, root);
 }
+
+/**
+ * The ECS field list the field check reads (schemas/ecs-fields.json, generated from ECS's field
+ * definitions), or undefined when the package has none. Accepts a list of names, a list of
+ * definitions with `name`/`flat_name`, a map keyed by flat name, or any of them under `fields`;
+ * `object`/`flattened` fields admit any sub-field.
+ */
+export function loadFieldCatalog(root: string): FieldCatalog | undefined {
+  const file = join(root, 'schemas', 'ecs-fields.json');
+  if (!existsSync(file)) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new PurpleError('BAD_INPUT', `${file} is not valid JSON: ${(e as Error).message}`, { location: { file }, hint: 'regenerate it with the script that made it' });
+  }
+  const names: string[] = [];
+  const addDef = (name: string, def: unknown): void => {
+    names.push(name);
+    const type = def && typeof def === 'object' ? (def as Record<string, unknown>).type : undefined;
+    if (type === 'object' || type === 'flattened' || type === 'nested') names.push(`${name}.*`);
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x === 'string') names.push(x);
+        else if (x && typeof x === 'object') {
+          const d = x as Record<string, unknown>;
+          const n = d.flat_name ?? d.name;
+          if (typeof n === 'string') addDef(n, d);
+        }
+      }
+    } else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.fields !== undefined) return walk(o.fields);
+      for (const [k, d] of Object.entries(o)) if (/^[@A-Za-z_]/.test(k) && k !== 'version' && k !== '$schema') addDef(k, d);
+    }
+  };
+  walk(doc);
+  return { ecs: names };
+}
+

@@ -9,6 +9,6 @@ export * from './package-root.js';
 export * from './host-facts.js';
 export * from './detector-content.js';
 export * from './detect-stream.js';
-export { lineBatches, lineSpans } from './line-batches.js';
+export { DEFAULT_MAX_LINE_BYTES, lineBatches, lineSpans } from './line-batches.js';
 export * from './run-report.js';
 export * from './signing-key.js';

@@ -4,7 +4,7 @@
 // (compileRuleSet) before the run and calls buildRunReport after it.
 
 import { createHash } from 'node:crypto';
-import { compileRulesWithDiagnostics, createDetector, type CompiledRule, type DetectorConfig, type RuleSourceFile } from '../detector/index.js';
+import { compileRulesWithDiagnostics, createDetector, type CompiledRule, type DetectorConfig, type FieldCatalog, type RuleSourceFile } from '../detector/index.js';
 import {
   PurpleError,
   REPORT_SCHEMA_VERSION,
@@ -33,12 +33,12 @@ export interface RuleSet {
  * Compiles the rule files once, before anything runs: a rule that does not compile (or a rule id
  * used twice) is bad input with its file and line, never a surprise after the emulations ran.
  */
-export function compileRuleSet(inp: Omit<RuleSet, 'compiled'>): RuleSet {
-  const { rules, errors } = compileRulesWithDiagnostics(inp.files, { config: inp.config, maxOpenSequences: inp.maxOpenSequences });
+export function compileRuleSet(inp: Omit<RuleSet, 'compiled'>, fields?: FieldCatalog): RuleSet & { warnings: PurpleError[] } {
+  const { rules, errors, warnings } = compileRulesWithDiagnostics(inp.files, { config: inp.config, maxOpenSequences: inp.maxOpenSequences, ...(fields ? { fields } : {}) });
   if (errors.length) throw errors[0]!;
   // The correlation window is read from the configuration at scoring time: check it now too.
   correlationWindowMs(inp.config);
-  return { ...inp, compiled: rules };
+  return { ...inp, compiled: rules, warnings };
 }
 
 export interface ReportInputs {

@@ -10,6 +10,8 @@ import { PurpleError, type RunReport } from '../model/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, buildManifest, checkBundle, generateSigningKeyPair, manifestFactsFromReport, publicKeyFingerprint, serializeManifest, signManifest, type ArtifactEntry, type BundleCheck, type FileDigest, type Manifest } from './evidence.js';
 import { DEFAULT_FORMATS, parseFormats } from './formats.js';
 import { validateReport } from './schema-validator.js';
+import { controlLayerFile, renderControlNavigatorLayers } from './controls.js';
+import { renderNavigatorLayer } from './navigator.js';
 
 /** Writes through a temp file in the same folder and renames, so readers never see half a file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
@@ -221,6 +223,14 @@ export async function writeRunReports(dir: string, report: RunReport, opts: { fo
     const path = join(dir, f.file);
     await writeFileAtomic(path, f.render(report));
     written.push(path);
+    // One more Navigator layer per real control (docs/controls.md).
+    if (f.id === 'navigator' && report.controls) {
+      for (const { control, layer } of renderControlNavigatorLayers(report, renderNavigatorLayer(report))) {
+        const lp = join(dir, controlLayerFile(control));
+        await writeFileAtomic(lp, JSON.stringify(layer, null, 2) + '\n');
+        written.push(lp);
+      }
+    }
   }
   if (opts.privateKeyPem !== undefined) {
     await writeManifest(dir, report, { privateKeyPem: opts.privateKeyPem, ...(opts.now ? { now: opts.now } : {}), ...(opts.config ? { config: opts.config } : {}) });

@@ -3,8 +3,10 @@
 // JavaScript; the script only adds the axis pickers of the matrix, filters and search.
 // Every value from the report is escaped: event data is attacker-shaped text.
 
+import { an1391LogSources } from './log-sources.js';
 import type { Alert, RunReport, TelemetryEvent, Verdict } from '../model/index.js';
 import { escapeHtml as esc, jsonForScript } from './escape.js';
+import { CONTROLS_CSS, controlBadges, controlTimelineRows, renderControlsHtml } from './controls.js';
 import { OUTCOMES, axisNames, countOutcomes, describeReason, formatMs, formatPercent, problemVerdicts } from './summary.js';
 
 export interface HtmlOptions {
@@ -86,14 +88,15 @@ function describeAlert(a: Alert, v: Verdict): string {
 
 interface TimelineRow {
   t: number;
-  kind: 'truth' | 'telemetry' | 'alert' | 'sink';
+  kind: 'truth' | 'telemetry' | 'alert' | 'sink' | 'control';
   label: string;
   html: string;
   id?: string;
 }
 
-function renderTimeline(v: Verdict, events: TelemetryEvent[], alerts: Alert[]): string {
+function renderTimeline(v: Verdict, events: TelemetryEvent[], alerts: Alert[], controlRows: ReadonlyArray<{ t: number; label: string; html: string }> = []): string {
   const rows: TimelineRow[] = [];
+  for (const r of controlRows) rows.push({ ...r, kind: 'control' });
   for (const a of v.actions) {
     const vis = a.visibility === 'seen' ? 'seen by telemetry' : a.visibility === 'seen-unattributed' ? 'seen, but without the process that did it' : 'NOT seen by any collector';
     const details = Object.entries(a.details)
@@ -129,10 +132,10 @@ function renderTimeline(v: Verdict, events: TelemetryEvent[], alerts: Alert[]): 
 }
 
 function order(kind: TimelineRow['kind']): number {
-  return ['truth', 'telemetry', 'sink', 'alert'].indexOf(kind);
+  return ['truth', 'telemetry', 'sink', 'alert', 'control'].indexOf(kind);
 }
 
-function renderVariant(v: Verdict, events: TelemetryEvent[], alerts: Alert[]): string {
+function renderVariant(v: Verdict, events: TelemetryEvent[], alerts: Alert[], report?: RunReport): string {
   const axes = Object.entries(v.axes)
     .map(([k, val]) => `<span class="axis"><span class="muted">${esc(k)}</span> ${esc(String(val))}</span>`)
     .join(' ');
@@ -159,13 +162,13 @@ function renderVariant(v: Verdict, events: TelemetryEvent[], alerts: Alert[]): s
 <div class="vhead"><button type="button" class="toggle" aria-expanded="false" title="show the timeline">\u25b8</button>
 <span class="badge o-${esc(v.outcome)}">${esc(OUTCOME_LABEL[v.outcome] ?? v.outcome)}</span>
 <span class="vid">${esc(v.variant_id)}</span> <span class="muted">expect ${esc(v.expect)}${v.expectation_met ? '' : ' \u2014 <b class="unmet">expectation not met</b>'}</span>
-<span class="short">${esc(short.trim())}</span></div>
+<span class="short">${esc(short.trim())}</span>${report ? controlBadges(report, v.variant_id) : ''}</div>
 <div class="vbody">
 <p>${esc(v.explanation)}</p>${why}
 <div class="axes">${axes}</div>
 ${v.started_at ? `<p class="muted">ran ${esc(v.started_at)}${v.duration_ms !== undefined ? ` for ${esc(formatMs(v.duration_ms))}` : ''}${v.exit_code !== undefined ? `, exit code ${esc(String(v.exit_code))}` : ''}${v.timed_out ? ', <b>timed out</b>' : ''}</p>` : ''}
 <h4>Timeline</h4>
-${renderTimeline(v, events, alerts)}
+${renderTimeline(v, events, alerts, report ? controlTimelineRows(report, v.variant_id) : [])}
 ${stderr}
 </div>
 </section>`;
@@ -184,7 +187,11 @@ function renderCollectors(report: RunReport): string {
       return `<tr data-collector="${esc(c.id)}"><th>${esc(c.id)}</th>${yn(f.process_exec)}${yn(f.process_args)}${yn(f.network)}${yn(f.network_attribution)}${yn(f.library_loads)}<td class="${c.lost_records ? 'no' : 'yes'} lost">${esc(c.lost_records)}</td><td>${blind}${errs}<div class="muted">${details}</div></td></tr>`;
     })
     .join('\n');
-  return `<table class="collectors"><thead><tr><th>collector</th><th>process exec</th><th>arguments</th><th>network</th><th>network \u2192 process</th><th>library loads</th><th>lost records</th><th>blind spots, errors, details</th></tr></thead><tbody>${rows || '<tr><td colspan="8">no collector ran</td></tr>'}</tbody></table>`;
+  const sources = an1391LogSources(report);
+  const an1391 = sources.length
+    ? `<p class="log-sources">AN1391 log sources: ${sources.map((s) => `<span data-log-source="${esc(s.source)}" class="${s.covered ? 'yes' : 'no'}">${esc(s.source)} ${s.covered ? `covered (${esc(s.by.join(', '))})` : `not covered: ${esc(s.note ?? '')}`}</span>`).join('; ')}</p>`
+    : '';
+  return `${an1391}<table class="collectors"><thead><tr><th>collector</th><th>process exec</th><th>arguments</th><th>network</th><th>network \u2192 process</th><th>library loads</th><th>lost records</th><th>blind spots, errors, details</th></tr></thead><tbody>${rows || '<tr><td colspan="8">no collector ran</td></tr>'}</tbody></table>`;
 }
 
 function renderHostTable(report: RunReport): string {
@@ -336,7 +343,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   const defaultX = axes.includes('host') ? 'host' : axes.includes('lineage') ? 'lineage' : (axes.find((a) => a !== defaultY) ?? defaultY);
   const title = opts.title ?? `purple-harness report \u2014 ${report.run.id}`;
   const ok = report.exit_code === 0;
-  const variants = report.verdicts.map((v) => renderVariant(v, byVariant.get(v.variant_id) ?? [], v.alert_ids.map((id) => alertsById.get(id)).filter((a): a is Alert => a !== undefined))).join('\n');
+  const variants = report.verdicts.map((v) => renderVariant(v, byVariant.get(v.variant_id) ?? [], v.alert_ids.map((id) => alertsById.get(id)).filter((a): a is Alert => a !== undefined), report)).join('\n');
   const outcomeOptions = OUTCOMES.map((o) => `<option value="${o}">${esc(OUTCOME_LABEL[o])} (${counts[o]})</option>`).join('');
   const listRows = <T,>(items: T[], f: (x: T) => string) => items.map(f).join('');
 
@@ -348,7 +355,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${report.controls ? CONTROLS_CSS : ''}</style>
 </head>
 <body data-default-x="${esc(defaultX)}" data-default-y="${esc(defaultY)}">
 <header>
@@ -369,6 +376,7 @@ ${renderHostTable(report)}
 <table id="matrix"></table>
 </section>
 ${renderBaseline(report)}
+${renderControlsHtml(report)}
 <section id="misses">
 <h2>Why variants were missed</h2>
 ${renderMisses(report)}

@@ -13,4 +13,6 @@ export * from './bundle-io.js';
 export * from './baseline.js';
 export * from './fleet.js';
 export * from './formats.js';
+export * from './log-sources.js';
 export * from './live.js';
+export * from './controls.js';

@@ -10,6 +10,7 @@
 import type { RunReport, Verdict } from '../model/index.js';
 import { regressionsOf } from './baseline.js';
 import { escapeXml } from './escape.js';
+import { renderControlJunitSuites } from './controls.js';
 import { describeReason, formatMs } from './summary.js';
 
 type CaseKind = 'pass' | 'skipped' | 'failure' | 'error';
@@ -114,6 +115,13 @@ export function renderJunit(report: RunReport): string {
     suites.push(
       `  <testsuite name="${escapeXml(scenario)}" tests="${verdicts.length}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${seconds(counts.ms)}" timestamp="${escapeXml(report.run.started_at)}" hostname="${escapeXml(report.host.name)}"${file ? ` file="${escapeXml(file)}"` : ''}>\n    <properties>\n${props}\n    </properties>\n${cases.join('\n')}\n  </testsuite>`,
     );
+  }
+  const controls = renderControlJunitSuites(report);
+  if (controls.xml) {
+    suites.push(controls.xml);
+    totals.tests += controls.tests;
+    totals.failures += controls.failures;
+    totals.errors += controls.errors;
   }
   // <testsuites> has no `skipped` attribute in the Jenkins schema; each <testsuite> carries it.
   return (

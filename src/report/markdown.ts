@@ -1,8 +1,10 @@
 // Markdown summary for CI pages (GitHub's job summary renders it): headline, outcome counts,
 // what needs attention with the reason in plain words, coverage per axis, collectors.
 
+import { an1391LogSources } from './log-sources.js';
 import type { RunReport } from '../model/index.js';
 import { escapeMarkdownCell as cell } from './escape.js';
+import { renderControlsMarkdown } from './controls.js';
 import { OUTCOMES, axisNames, countOutcomes, describeReason, formatMs, formatPercent, problemVerdicts } from './summary.js';
 
 export function renderMarkdown(report: RunReport): string {
@@ -53,6 +55,9 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('');
   }
 
+  const controls = renderControlsMarkdown(report);
+  if (controls) lines.push(controls);
+
   lines.push('<details><summary>Coverage by axis</summary>');
   lines.push('');
   lines.push('| Axis | Value | Detected / positives | Coverage | False positives / negatives |');
@@ -75,6 +80,11 @@ export function renderMarkdown(report: RunReport): string {
     lines.push(`| ${cell(col.id)} | ${yn(f.process_exec)} | ${yn(f.process_args)} | ${yn(f.network)} | ${yn(f.network_attribution)} | ${yn(f.library_loads)} | ${col.lost_records} | ${col.errors.length} |`);
   }
   lines.push('');
+  const sources = an1391LogSources(report);
+  if (sources.length) {
+    lines.push(`AN1391 log sources: ${sources.map((s) => `\`${s.source}\` ${s.covered ? `covered (${s.by.map(cell).join(', ')})` : 'not covered'}`).join('; ')}.`);
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

@@ -1,2 +1,3 @@
 export * from './score-variant.js';
 export * from './coverage.js';
+export * from './control-verdict.js';

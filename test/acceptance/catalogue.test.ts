@@ -15,6 +15,7 @@ import { collectRuleFiles, readDetectorConfig } from '../../src/pipeline/detecto
 import { compileRuleSet, detectOver, type RuleSet } from '../../src/pipeline/run-report.js';
 import type { RunReport } from '../../src/model/index.js';
 import { validateReport } from '../../src/report/index.js';
+import { describeViolations, egressViolations, startEgressWatch, type EgressRecord } from '../egress/egress-watch.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const runner = createCommandRunner();
@@ -35,13 +36,22 @@ describe('acceptance: the whole Linux catalogue under audit', async () => {
   after(() => rmSync(out, { recursive: true, force: true }));
   const runId = `t-catalogue-${process.pid}`;
   let report: RunReport | undefined;
+  // The kernel's audit records every connect/sendto of every process while the run goes on.
+  let egress: EgressRecord[] | string = 'the run did not start';
 
   test('purple run of every Linux variant completes and its report validates', { skip, timeout: 20 * 60_000 }, async () => {
-    const r = await runner.run([process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--collector', 'linux-audit', '--out', out, '--run-id', runId, '--no-progress'], {
-      timeoutMs: 19 * 60_000,
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
-    });
+    const watch = await startEgressWatch();
+    if ('skipped' in watch) egress = watch.skipped;
+    let r;
+    try {
+      r = await runner.run([process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'run', '--collector', 'linux-audit', '--out', out, '--run-id', runId, '--no-progress'], {
+        timeoutMs: 19 * 60_000,
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
+      });
+    } finally {
+      if ('watch' in watch) egress = await watch.watch.stop();
+    }
     assert.ok(existsSync(join(out, runId, 'report.json')), `${r.stdout}\n${r.stderr}`);
     report = JSON.parse(readFileSync(join(out, runId, 'report.json'), 'utf8')) as RunReport;
     assert.deepEqual(validateReport(report), []);
@@ -51,6 +61,13 @@ describe('acceptance: the whole Linux catalogue under audit', async () => {
     assert.ok(ran.length >= 30, `at least 30 variants ran (${ran.length}); skipped: ${report.verdicts.filter((v) => v.outcome === 'skipped').map((v) => `${v.variant_id}: ${v.reason}`).join('; ')}`);
     assert.equal(existsSync(join(tmpdir(), `purple-${runId}`)), false, 'workspace removed');
     assert.doesNotMatch((await runner.run(['auditctl', '-l'])).stdout, new RegExp(runId), 'no audit rule of the run');
+  });
+
+  test('nothing on the host addressed anything outside loopback and the run\'s own namespaces during the run', { skip }, (t) => {
+    if (typeof egress === 'string') return t.skip(egress);
+    assert.ok(egress.some((e) => e.ip === '127.0.0.1'), 'the watch saw the run\'s own loopback uploads');
+    const bad = egressViolations(egress);
+    assert.equal(bad.length, 0, describeViolations(bad));
   });
 
   test('outcomes: negatives true-negative, positives detected unless a known gap, no error', { skip }, (t) => {

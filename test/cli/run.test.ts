@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
-import { defaultStateDir } from '../../harness/index.js';
+import { defaultStateDir, variantDirName } from '../../harness/index.js';
 import { validateReport } from '../../src/report/index.js';
 import type { RunReport } from '../../src/model/index.js';
 
@@ -297,7 +297,8 @@ describe('purple run (CLI, real emulations)', async () => {
       assert.deepEqual(v.receipts, [], 'nothing is verified here: the receiver is not ours');
       assert.equal(got.length, 1);
       assert.equal(got[0]!.method, 'POST');
-      assert.equal(got[0]!.url, `/upload/${encodeURIComponent(POSITIVE)}`);
+      // The path names the variant; the query carries the control marker (docs/controls.md).
+      assert.equal(got[0]!.url, `/upload/${encodeURIComponent(POSITIVE)}?purple_marker=purple-${runId}/${variantDirName(POSITIVE)}`);
       assert.ok(got[0]!.bytes > 0);
       const tls = report.verdicts.find((x) => x.variant_id.endsWith('openssl-s_client'))!;
       assert.equal(tls.outcome, 'skipped');

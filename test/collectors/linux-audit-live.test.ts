@@ -7,19 +7,12 @@ import { createCommandRunner } from '../../harness/command-runner.js';
 import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
 import { parseAuditStatus } from '../../collectors/linux-audit/status.js';
 import { auditKeyForRun } from '../../collectors/linux-audit/rules.js';
-import { emulationArgv, findConnect, findExecUnder, makeWorkspace, runEmulation, startSink } from './linux-live-helpers.js';
+import { auditLiveSkipReason, emulationArgv, findConnect, findExecUnder, makeWorkspace, runEmulation, startSink } from './linux-live-helpers.js';
 
 const runner = createCommandRunner();
 const isRoot = process.getuid?.() === 0;
 
-async function skipReason(): Promise<string | undefined> {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (!isRoot) return 'needs root (audit rules)';
-  const a = await linuxAuditCollector.probe({ runner, hostName: 'test', hostId: 'test-host', isRoot, options: {} });
-  if (!a.available) return `audit unavailable: ${a.reason ?? ''}`;
-  for (const b of ['openssl', 'curl']) if (!(await runner.which(b))) return `${b} not installed`;
-  return undefined;
-}
+const skipReason = (): Promise<string | undefined> => auditLiveSkipReason(runner);
 
 describe('linux-audit collector (live, real auditd)', async () => {
   const skip = await skipReason();

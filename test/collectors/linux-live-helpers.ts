@@ -6,7 +6,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { EmulationWindow, TelemetryEvent } from '../../src/model/index.js';
+import type { CommandRunner, EmulationWindow, TelemetryEvent } from '../../src/model/index.js';
+import { linuxAuditCollector } from '../../collectors/linux-audit/collector.js';
+
+/** Why the live audit tests cannot run here (not Linux, not root, no audit, no openssl/curl), or undefined. */
+export async function auditLiveSkipReason(runner: CommandRunner): Promise<string | undefined> {
+  const isRoot = process.getuid?.() === 0;
+  if (process.platform !== 'linux') return 'not Linux';
+  if (!isRoot) return 'needs root (audit rules)';
+  const a = await linuxAuditCollector.probe({ runner, hostName: 'test', hostId: 'test-host', isRoot, options: {} });
+  if (!a.available) return `audit unavailable: ${a.reason ?? ''}`;
+  for (const b of ['openssl', 'curl']) if (!(await runner.which(b))) return `${b} not installed`;
+  return undefined;
+}
 
 export interface Sink {
   port: number;

@@ -77,7 +77,7 @@ describe('poller over a fake /proc', () => {
       assert.equal(ev[0]!['@timestamp'], new Date(1_700_000_005_000).toISOString().replace('Z', '000Z'), 'start time from btime + ticks');
       assert.equal(ev[0]!.process?.parent?.pid, 10);
       assert.equal(ev[3]!.process?.entity_id, ev[1]!.process?.entity_id);
-      assert.notEqual(ev[1]!.process?.entity_id, ev[0]!.process?.entity_id);
+      assert.equal(ev[1]!.process?.entity_id, ev[0]!.process?.entity_id, "an exec keeps the process's entity id");
       assert.deepEqual(ev[3]!.destination, { ip: '127.0.0.1', port: 45809 });
       assert.equal(ev[3]!.event.outcome, 'success');
       assert.equal(ev[0]!.user?.id, '0');

@@ -53,6 +53,26 @@ describe('purple detect (CLI)', () => {
     assert.match(r.stderr, /sequences open at end \d+, evicted 0/);
   });
 
+  test('a line past --max-line-bytes is a located malformed line, never fatal (file, stdin and --threads)', async () => {
+    const lines = readFileSync(join(FIX, 'linux-siblings.ndjson'), 'utf8').trim().split('\n');
+    // A valid-looking JSON line of 300 KB: too long for a 100,000-byte cap.
+    lines.splice(1, 0, JSON.stringify({ '@timestamp': '2024-01-01T00:00:00Z', event: { kind: 'event' }, pad: 'x'.repeat(300_000) }));
+    const file = join(dir, 'long-line.ndjson');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const full = await purple(['detect', '--events', file]);
+    assert.equal(full.exitCode, 0, full.stderr);
+    const want = alertsOf(full.stdout).map((a) => a.rule.id).sort();
+    for (const args of [['--events', file], ['--events', file, '--threads', '1'], ['--events', '-']]) {
+      const r = await purple(['detect', ...args, '--max-line-bytes', '100000'], args[1] === '-' ? lines.join('\n') + '\n' : undefined);
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.match(r.stderr, /5 lines read as ecs: 4 events, 0 skipped, 1 malformed/, args.join(' '));
+      assert.match(r.stderr, /line 2: line of \d+ bytes or more is longer than --max-line-bytes 100000: skipped/, args.join(' '));
+      assert.deepEqual(alertsOf(r.stdout).map((a) => a.rule.id).sort(), want, 'the other lines are read as before');
+    }
+    const bad = await purple(['detect', '--events', file, '--max-line-bytes', 'lots']);
+    assert.equal(bad.exitCode, 2);
+  });
+
   test('stdin in, JSON file out, only the rules asked for', async () => {
     const out = join(dir, 'alerts.json');
     const text = readFileSync(join(FIX, 'macos-same-process.ndjson'), 'utf8');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { loadRulesWithDiagnostics, runEqlQuery } from '../../src/detector/index.js';
 import { compileWildcard } from '../../src/detector/eql/values.js';
-import { compileSafeRegex } from '../../src/detector/sigma/safe-regex.js';
+import { compileSafeRegex } from '../../src/detector/common/safe-regex.js';
 
 const ctx = { config: { lists: {} }, maxOpenSequences: 10 };
 const LONG = 'a'.repeat(20_000);

@@ -101,7 +101,10 @@ describe('DET0503: Sigma and EQL packs agree', () => {
       const events = readNdjson(join(SHARED, f));
       const eql = strongest(runPack(loadRules(eqlFiles, ctx), events));
       const sigma = strongest(runPack(loadSigmaRules(packFiles, ctx as never), events));
-      assert.equal(sigma, eql, `${f}: Sigma says ${sigma}, EQL says ${eql}`);
+      // SigmaHQ's taxonomy has no image_load category for Linux or macOS: an encryption seen only
+      // as a crypto library load is the EQL pack's alone (docs/detector-sigma.md).
+      if (/library-load/.test(f)) assert.equal(sigma, 'none', `${f}: the Sigma pack routes no library loads`);
+      else assert.equal(sigma, eql, `${f}: Sigma says ${sigma}, EQL says ${eql}`);
     }
   });
 });

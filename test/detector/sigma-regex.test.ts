@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileSafeRegex, RegexSyntaxError } from '../../src/detector/sigma/safe-regex.js';
+import { compileSafeRegex, RegexSyntaxError } from '../../src/detector/common/safe-regex.js';
 
 const F = { i: false, m: false, s: false };
 

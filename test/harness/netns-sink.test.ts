@@ -114,5 +114,6 @@ test('the netns sink is refused without root on Linux', { skip: process.getuid?.
 
 test('the dry run names the netns destinations without creating anything', async () => {
   const plan = await planRun({ runId: testRunId('plannetns'), sink: 'netns', variants: [makeVariant('n/p', [{ argv: ['curl', '{sink_url}'] }])], collectors: [], platform: 'linux' });
-  assert.equal(plan.commands[0]?.argv[1], 'http://198.18.<n>.<m>:<port>/upload/n/p');
+  // The upload URL carries the variant's marker for the team's controls (docs/controls.md).
+  assert.match(plan.commands[0]?.argv[1] ?? '', /^http:\/\/198\.18\.<n>\.<m>:<port>\/upload\/n\/p\?purple_marker=purple-[^/]+\/v-[0-9a-f]{12}$/);
 });

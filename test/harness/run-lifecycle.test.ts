@@ -252,7 +252,7 @@ describe('planRun (dry run)', () => {
         ['p/mac', false, 'runs on macos only'],
       ]);
       assert.equal(plan.commands.length, 2);
-      assert.deepEqual(plan.commands[0]?.argv, ['curl', '-H', 'Authorization: Bearer <redacted>', '--data-binary', `@${join(workspacePath(runId), 'variants', variantDirName('p/one'), 'payload.enc')}`, 'http://127.0.0.1:<port>/upload/p/one']);
+      assert.deepEqual(plan.commands[0]?.argv, ['curl', '-H', 'Authorization: Bearer <redacted>', '--data-binary', `@${join(workspacePath(runId), 'variants', variantDirName('p/one'), 'payload.enc')}`, `http://127.0.0.1:<port>/upload/p/one?purple_marker=purple-${runId}/${variantDirName('p/one')}`]);
       assert.deepEqual(plan.commands[1]?.argv, ['sh', '/opt/purple/scenarios/x.sh', '<redacted>']);
       assert.equal(plan.commands[1]?.detached, true);
       assert.equal(plan.commands[1]?.delay_s, 2);

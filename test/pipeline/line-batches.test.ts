@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { lineBatches } from '../../src/pipeline/line-batches.js';
+import { lineBatches, type LineItem } from '../../src/pipeline/line-batches.js';
 
 async function viaReadline(chunks: Array<string | Buffer>): Promise<string[]> {
   const out: string[] = [];
@@ -14,10 +14,22 @@ async function viaReadline(chunks: Array<string | Buffer>): Promise<string[]> {
   return out;
 }
 
-async function viaBatches(chunks: Array<string | Buffer>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const b of lineBatches(Readable.from(chunks))) out.push(...b);
+async function viaBatches(chunks: Array<string | Buffer>, maxLineBytes?: number): Promise<LineItem[]> {
+  const out: LineItem[] = [];
+  for await (const b of lineBatches(Readable.from(chunks), maxLineBytes === undefined ? {} : { maxLineBytes })) out.push(...b);
   return out;
+}
+
+/** s cut at the given offsets (modulo its length), as non-empty chunks. */
+function cutAt(s: string, cuts: number[]): string[] {
+  const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((x, y) => x - y);
+  const chunks: string[] = [];
+  let prev = 0;
+  for (const c of [...at, s.length]) {
+    chunks.push(s.slice(prev, c));
+    prev = c;
+  }
+  return chunks;
 }
 
 describe('lineBatches', () => {
@@ -39,14 +51,32 @@ describe('lineBatches', () => {
     const text = fc.array(fc.constantFrom('a', 'b', '\n', '\r', 'ü', ' '), { maxLength: 60 }).map((cs) => cs.join(''));
     await fc.assert(
       fc.asyncProperty(text, fc.array(fc.nat(60), { maxLength: 6 }), async (s, cuts) => {
-        const at = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((x, y) => x - y);
-        const chunks: string[] = [];
-        let prev = 0;
-        for (const c of [...at, s.length]) {
-          chunks.push(s.slice(prev, c));
-          prev = c;
-        }
+        const chunks = cutAt(s, cuts);
         assert.deepEqual(await viaBatches(chunks.filter((c) => c !== '')), await viaReadline([s]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a line past the cap comes out as an oversized marker at its place, the lines around it intact', async () => {
+    const long = 'x'.repeat(5000);
+    const chunks = ['a\n', long.slice(0, 1000), long.slice(1000, 4000), long.slice(4000) + '\nb\n', `${'y'.repeat(200)}\nc`];
+    const out = await viaBatches(chunks, 100);
+    assert.deepEqual(out, ['a', { oversized: 5000 }, 'b', { oversized: 200 }, 'c']);
+    // A multi-byte line is measured in UTF-8 bytes: 40 × 'ü' is 80 bytes.
+    assert.deepEqual(await viaBatches(['ü'.repeat(40) + '\nok'], 79), [{ oversized: 80 }, 'ok']);
+    assert.deepEqual(await viaBatches(['ü'.repeat(40) + '\nok'], 80), ['ü'.repeat(40), 'ok']);
+    assert.deepEqual(await viaBatches([long], 100), [{ oversized: 5000 }], 'an unterminated last line past the cap');
+  });
+
+  test('any text in any chunking, with a cap, gives readline\'s lines with those past the cap marked', async () => {
+    const text = fc.array(fc.constantFrom('a', 'b', '\n', '\r', 'ü', ' '), { maxLength: 80 }).map((cs) => cs.join(''));
+    await fc.assert(
+      fc.asyncProperty(text, fc.array(fc.nat(80), { maxLength: 6 }), fc.integer({ min: 1, max: 12 }), async (s, cuts, cap) => {
+        const chunks = cutAt(s, cuts);
+        const want = (await viaReadline([s])).map((l) => (Buffer.byteLength(l) > cap ? 'OVER' : l));
+        const got = (await viaBatches(chunks.filter((c) => c !== ''), cap)).map((l) => (typeof l === 'string' ? l : 'OVER'));
+        assert.deepEqual(got, want);
       }),
       { numRuns: 300 },
     );

@@ -150,6 +150,8 @@ export function tokenize(src: string, opts: LexOptions = {}): Token[] {
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < src.length && isIdentPart(src[j]!)) j++;
+      // `process.`name with space``: the dot before an escaped part is the parser's separator.
+      if (src[j] === '`' && src[j - 1] === '.') j--;
       push('ident', src.slice(i, j), start);
       i = j;
       continue;

@@ -531,18 +531,32 @@ class Parser {
   }
 
   private fieldAccess(t: Token, optional: boolean): Expr {
-    let name = t.text;
-    // `a`.`b` and `a`.b: join escaped parts with the following dotted parts.
-    while (this.isOp('.') && this.t.pos === t.pos + (t.quoted ? t.text.length + 2 : t.text.length)) {
+    const first = t;
+    // Elastic's grammar: a field is dotted parts, each a plain name or an `escaped name` (which may
+    // hold dots and spaces and stays one part): `a`.b, a.`b`, process.`name with space`.
+    const path: string[] = [];
+    const addPart = (tok: Token): void => {
+      if (tok.quoted) {
+        if (tok.text === '') throw this.err('PARSE', 'empty `` field name', tok, 'write the name between the backquotes');
+        path.push(tok.text);
+        return;
+      }
+      const parts = tok.text.split('.');
+      if (parts.some((p) => p === '')) throw this.err('PARSE', `bad field name '${[...path, tok.text].join('.')}'`, tok);
+      path.push(...parts);
+    };
+    addPart(t);
+    const end = (x: Token): number => x.pos + (x.quoted ? x.text.length + 2 : x.text.length);
+    while (this.isOp('.') && this.t.pos === end(t)) {
+      const dot = this.t;
       this.i++;
       const n = this.t;
-      if (n.kind !== 'ident') throw this.expected('a field name after .');
+      if (n.kind !== 'ident' || n.pos !== dot.pos + 1) throw this.err('PARSE', `bad field name '${path.join('.')}.'`, first, 'a dot in a field name is followed by a name or an `escaped name`');
       this.i++;
-      name += '.' + n.text;
+      addPart(n);
       t = n;
     }
-    if (this.isOp('[') && this.t.pos === t.pos + (t.quoted ? t.text.length + 2 : t.text.length)) throw this.unsupported('array index access (field[n])');
-    if (name.startsWith('.') || name.endsWith('.') || name.includes('..')) throw this.err('PARSE', `bad field name '${name}'`, t);
-    return { k: 'field', path: name.split('.'), name, optional, pos: this.pos(t) };
+    if (this.isOp('[') && this.t.pos === end(t)) throw this.unsupported('array index access (field[n])');
+    return { k: 'field', path, name: path.join('.'), optional, pos: this.pos(first) };
   }
 }

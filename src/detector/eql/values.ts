@@ -2,7 +2,7 @@
 // dotted documents, multi-valued fields (a test matches if any value matches), wildcard and
 // version comparison, and the key form used to join sequences.
 
-import { compileSafeRegex, RegexSyntaxError } from '../sigma/safe-regex.js';
+import { compileSafeRegex, RegexSyntaxError } from '../common/safe-regex.js';
 
 export type Value = null | boolean | number | string | Value[] | { [k: string]: unknown };
 

@@ -16,7 +16,7 @@
 // - An event with no value for a group-by field is not grouped (it cannot join).
 
 import type { Alert, RuleMeta, TelemetryEvent } from '../../model/index.js';
-import { makeAlertId } from '../eql/stream-rule.js';
+import { makeAlertId } from '../common/alert-id.js';
 import { compileCondition } from './condition.js';
 import type { CmpOp, CorrelationDef, RuleDef } from './documents.js';
 import { groupValue, readField, scalarText } from './event-fields.js';

@@ -4,7 +4,7 @@
 import { JOIN_STRENGTH_ORDER, PurpleError, type JoinStrength, type RuleMeta, type Severity, type TelemetryEvent } from '../../model/index.js';
 import { parseCondition, ConditionError, type CondNode } from './condition.js';
 import { compileDetection } from './detection.js';
-import { routeLogsource, type Route } from './logsource.js';
+import { auditRecords, routeLogsource, type Route } from './logsource.js';
 import type { EventPredicate, ItemContext } from './modifiers.js';
 import { readYamlDocuments, scalarContentShift, type YamlDoc } from './yaml-source.js';
 
@@ -166,8 +166,9 @@ function parseRule(d: Record<string, unknown>, doc: YamlDoc, file: string, ctx: 
   const route = routeLogsource(d.logsource);
   if ('reason' in route)
     throw err('UNSUPPORTED', route.reason, doc, file, route.key ? ['logsource', route.key] : ['logsource'], 'the embedded detector evaluates macOS and Linux telemetry normalised to ECS', false);
+  // auditd rules name the records' own keys (type, syscall, exe, a0, …): no mapping to ECS.
   const itemCtx: ItemContext =
-    taxonomy === 'ecs' ? { ...ctx, mapField: (n) => n, valueMap: () => undefined } : ctx;
+    taxonomy === 'ecs' || route.service === 'auditd' ? { ...ctx, mapField: (n) => n, valueMap: () => undefined } : ctx;
   if (d.detection === undefined) throw err('PARSE', "a Sigma rule needs 'detection'", doc, file, [], 'add detection: with search identifiers and a condition');
   const pred = compileDetection(d.detection, doc, file, itemCtx);
   const id = optString(d, 'id', doc, file);
@@ -180,7 +181,8 @@ function parseRule(d: Record<string, unknown>, doc: YamlDoc, file: string, ctx: 
     ...(name ? { name } : {}),
     title: meta.name,
     route,
-    match: (ev) => route.accepts(ev) && pred(ev),
+    // An auditd rule fires when one record of the event matches it (as a backend over audit.log would).
+    match: route.service === 'auditd' ? (ev) => route.accepts(ev) && auditRecords(ev).some((r) => pred(r)) : (ev) => route.accepts(ev) && pred(ev),
     meta: { ...meta, ...(route.product ? { platforms: [route.product] } : {}) },
   };
 }

@@ -25,7 +25,6 @@ export const DEFAULT_SIGMA_FIELD_MAP: Readonly<Record<string, string>> = {
   ParentProcessId: 'process.parent.pid',
   ParentProcessGuid: 'process.parent.entity_id',
   User: 'user.name',
-  UserId: 'user.id',
   Computer: 'host.name',
   ComputerName: 'host.name',
   Hostname: 'host.name',
@@ -36,6 +35,7 @@ export const DEFAULT_SIGMA_FIELD_MAP: Readonly<Record<string, string>> = {
   SourcePort: 'source.port',
   Protocol: 'network.transport',
   Initiated: 'network.direction',
+  // image_load (SigmaHQ defines it for Windows only; kept for site rules that route by it)
   ImageLoaded: 'dll.path',
   TargetFilename: 'file.path',
 };

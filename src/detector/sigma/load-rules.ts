@@ -2,7 +2,7 @@
 // filters, and decides which rules alert on their own (see alertingDefs).
 
 import { PurpleError, type Alert } from '../../model/index.js';
-import { makeAlertId } from '../eql/stream-rule.js';
+import { makeAlertId } from '../common/alert-id.js';
 import { reusableRule, type CompiledRule, type LoadContext, type RuleSourceFile, type StreamRule } from '../types.js';
 import { baseRuleSource, correlationSource, hitToAlert, type Budget, type Source } from './correlation-engine.js';
 import { readSigmaFile, type CorrelationDef, type FilterDef, type RuleDef, type SigmaDef } from './documents.js';

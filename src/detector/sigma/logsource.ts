@@ -7,9 +7,16 @@ import type { TelemetryEvent } from '../../model/index.js';
 
 export interface Route {
   product?: 'macos' | 'linux';
+  /** `service: auditd`: the rule matches the event's raw audit records (auditd.records), one at a time. */
+  service?: 'auditd';
   /** ECS event.category values the rule can use; null = all. */
   categories: ReadonlySet<string> | null;
   accepts(ev: TelemetryEvent): boolean;
+}
+
+/** ECS keeps event.category and event.type as arrays; older producers write one string. */
+function has(v: unknown, want: string): boolean {
+  return v === want || (Array.isArray(v) && v.includes(want));
 }
 
 export const CATEGORY_ROUTES: Readonly<Record<string, { category: string; describe: string; accepts(ev: TelemetryEvent): boolean }>> = {
@@ -18,11 +25,11 @@ export const CATEGORY_ROUTES: Readonly<Record<string, { category: string; descri
     describe: "event.category 'process', event.type 'start', event.action not 'fork'",
     // A fork copies the parent's image and command line; only an exec creates what Sigma
     // calls a process creation (Sysmon EID 1, auditd execve).
-    accepts: (ev) => ev.event?.category === 'process' && ev.event.type === 'start' && ev.event.action !== 'fork',
+    accepts: (ev) => has(ev.event?.category, 'process') && has(ev.event.type, 'start') && ev.event.action !== 'fork',
   },
-  network_connection: { category: 'network', describe: "event.category 'network'", accepts: (ev) => ev.event?.category === 'network' },
-  file_event: { category: 'file', describe: "event.category 'file'", accepts: (ev) => ev.event?.category === 'file' },
-  image_load: { category: 'library', describe: "event.category 'library'", accepts: (ev) => ev.event?.category === 'library' },
+  network_connection: { category: 'network', describe: "event.category 'network'", accepts: (ev) => has(ev.event?.category, 'network') },
+  file_event: { category: 'file', describe: "event.category 'file'", accepts: (ev) => has(ev.event?.category, 'file') },
+  image_load: { category: 'library', describe: "event.category 'library'", accepts: (ev) => has(ev.event?.category, 'library') },
 };
 
 export const PRODUCTS = ['macos', 'linux'] as const;
@@ -31,11 +38,20 @@ export const PRODUCTS = ['macos', 'linux'] as const;
 export function routeLogsource(ls: unknown): Route | { reason: string; key: string } {
   if (!ls || typeof ls !== 'object' || Array.isArray(ls)) return { reason: "'logsource' must be a map", key: '' };
   const l = ls as Record<string, unknown>;
-  if (l.service !== undefined)
+  if (l.service !== undefined) {
+    if (l.service !== 'auditd' || (l.product !== undefined && l.product !== 'linux'))
+      return {
+        reason: `logsource service '${String(l.service)}'${l.product !== undefined ? ` of product '${String(l.product)}'` : ''} is not routable: the only service kept after normalisation is linux auditd; route by category (${Object.keys(CATEGORY_ROUTES).join(', ')}) instead`,
+        key: 'service',
+      };
+    if (l.category !== undefined) return { reason: "logsource service 'auditd' with a category: auditd rules match audit records, not a category of events; drop the category", key: 'category' };
     return {
-      reason: `logsource service '${String(l.service)}' is not routable: telemetry is normalised to ECS, so route by category (${Object.keys(CATEGORY_ROUTES).join(', ')}) instead`,
-      key: 'service',
+      product: 'linux',
+      service: 'auditd',
+      categories: null,
+      accepts: (ev) => ev.host?.os?.type !== 'macos' && auditRecords(ev).length > 0,
     };
+  }
   let product: 'macos' | 'linux' | undefined;
   if (l.product !== undefined) {
     if (!(PRODUCTS as readonly unknown[]).includes(l.product))
@@ -57,4 +73,10 @@ export function routeLogsource(ls: unknown): Route | { reason: string; key: stri
       return !(product && os && os !== product);
     },
   };
+}
+
+/** The raw audit records the Linux audit collector keeps on each event (auditd.records). */
+export function auditRecords(ev: TelemetryEvent): ReadonlyArray<Record<string, unknown>> {
+  const r = (ev as { auditd?: { records?: unknown } }).auditd?.records;
+  return Array.isArray(r) ? (r as Array<Record<string, unknown>>) : [];
 }

@@ -6,7 +6,8 @@
 import { cidrContains, parseCidr } from './cidr.js';
 import { base64, base64offsets, toUtf8Bytes, utf16be, utf16bom, utf16le } from './encoding.js';
 import { allLeafValues, readField, scalarText } from './event-fields.js';
-import { compileSafeRegex, RegexSyntaxError } from './safe-regex.js';
+import { compileSafeRegex, RegexSyntaxError } from '../common/safe-regex.js';
+import { compileMultiPattern, type PatternLists } from '../common/multi-pattern.js';
 import { applyWindash, compileGlob, formatSigmaString, hasWildcards, literal, parseSigmaString, plainText, type SigmaString } from './sigma-string.js';
 
 export type EventPredicate = (event: unknown) => boolean;
@@ -189,6 +190,7 @@ export function compileItem(field: string | null, mods: string[], raw: unknown, 
   const valueMap = field === null ? undefined : ctx.valueMap(field);
   const nullWanted: boolean[] = [];
   const tests: Array<(t: string) => boolean> = [];
+  const perValue: SigmaString[][] = [];
   values.forEach((v, i) => {
     if (v === null) {
       if (mods.some((m) => m !== 'neq' && m !== 'all')) throw new ModifierError('null cannot take value modifiers', false, i);
@@ -236,9 +238,16 @@ export function compileItem(field: string | null, mods: string[], raw: unknown, 
       }
     }
     if (field === null) strings = strings.map((s) => [{ k: 'star' }, ...s, { k: 'star' }] as SigmaString);
-    const globs = strings.map((s) => compileGlob(s, cased));
-    tests.push((t) => globs.some((g) => g(t)));
+    perValue.push(strings);
   });
+  const flat = perValue.flat();
+  if (!all && flat.length >= MULTI_PATTERN_MIN) tests.push(compileValueList(flat, cased));
+  else {
+    for (const strings of perValue) {
+      const globs = strings.map((s) => compileGlob(s, cased));
+      tests.push((t) => globs.some((g) => g(t)));
+    }
+  }
   if (nullWanted.length > 0 && field === null) throw new ModifierError('null needs a field', false);
   const positive = tests.length > 0 ? combine(tests) : undefined;
   if (nullWanted.length === 0) return positive!;
@@ -248,6 +257,46 @@ export function compileItem(field: string | null, mods: string[], raw: unknown, 
   if (!positive) return isNull;
   if (all) return (ev) => isNull(ev) && positive(ev);
   return (ev) => isNull(ev) || positive(ev);
+}
+
+/** From this many values (after modifiers) on, the plain ones of an OR list share one matcher. */
+export const MULTI_PATTERN_MIN = 16;
+
+/** A plain value's shape: literal text with wildcards only at its ends (what contains/startswith/endswith make). */
+function plainShape(s: SigmaString): { kind: keyof PatternLists; text: string } | undefined {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s[a]!.k === 'star') a++;
+  while (b > a && s[b - 1]!.k === 'star') b--;
+  let text = '';
+  for (let i = a; i < b; i++) {
+    const p = s[i]!;
+    if (p.k !== 'lit') return undefined;
+    text += p.s;
+  }
+  if (a === b && a > 0) return undefined; // only stars: matches every text, leave it to the glob
+  const lead = a > 0;
+  const trail = b < s.length;
+  return { kind: lead && trail ? 'contains' : lead ? 'suffixes' : trail ? 'prefixes' : 'exact', text };
+}
+
+/**
+ * An OR list of values as one test: the plain ones (exact, prefix, suffix, contains) in one
+ * linear-time multi-pattern matcher, the rest (inner wildcards, windash) as globs. Same answers
+ * as testing each value's glob in turn (test/detector/sigma-multi-pattern.test.ts).
+ */
+function compileValueList(strings: SigmaString[], cased: boolean): (t: string) => boolean {
+  const fold = (x: string): string => (cased ? x : x.toLowerCase());
+  const lists: Required<{ [K in keyof PatternLists]: string[] }> = { exact: [], prefixes: [], suffixes: [], contains: [] };
+  const globs: Array<(t: string) => boolean> = [];
+  for (const s of strings) {
+    const shape = plainShape(s);
+    if (shape) lists[shape.kind].push(fold(shape.text));
+    else globs.push(compileGlob(s, cased));
+  }
+  const multi = compileMultiPattern(lists);
+  if (!globs.length) return (t) => multi(fold(t));
+  return (t) => multi(fold(t)) || globs.some((g) => g(t));
 }
 
 function requirePlain(s: SigmaString, mod: string, i: number): string {
