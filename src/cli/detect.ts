@@ -109,6 +109,11 @@ Exit codes: 0 done, 2 bad input (unreadable events, a rule or configuration that
         await printer.finish();
         if (out !== process.stdout) await new Promise<void>((res, rej) => (out as WriteStream).end((e?: Error | null) => (e ? rej(e) : res())));
         if (!opts.quiet) process.stderr.write(summaryLines(result, rules.length, printer.count, printer.byStrength).join('\n') + '\n');
+        // Every line malformed: the input is not telemetry in this format, not a clean result.
+        if (result.stats.malformed > 0 && result.stats.events === 0) {
+          process.stderr.write(`purple: every one of the ${result.stats.malformed} input line(s) is malformed: nothing was evaluated\n  hint: check --from (the input format) and that the file is NDJSON telemetry\n`);
+          return EXIT_BAD_INPUT;
+        }
         return errors.length ? EXIT_BAD_INPUT : EXIT_OK;
       }),
     );

@@ -33,6 +33,13 @@ describe('purple detect (CLI)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  test('every line malformed: exit 2 with the fix (one good line: exit 0)', async () => {
+    writeFileSync(join(dir, 'all-bad.ndjson'), 'not json\n{oops\n');
+    const r = await purple(['detect', '--events', join(dir, 'all-bad.ndjson')]);
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, /every one of the 2 input line\(s\) is malformed[\s\S]*hint: check --from/);
+  });
+
   test('file in, NDJSON alerts out (EQL and Sigma packs), malformed line counted with its number', async () => {
     const r = await purple(['detect', '--events', join(dir, 'events.ndjson')]);
     assert.equal(r.exitCode, 0, r.stderr);
