@@ -10,14 +10,12 @@ import { validateReport } from '../../src/report/index.js';
 import type { RunReport } from '../../src/model/index.js';
 import { REPO, makeTempDir } from '../report/helpers.js';
 import { parseXml } from '../report/xml.js';
+import { cliEnv, purpleArgv } from '../support/cli.js';
 import { A, B, FIXTURES, N, fixtureRun } from './helpers.js';
 
 function purple(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '', ...env },
-  });
+  const [cmd, ...argv] = purpleArgv(args);
+  const r = spawnSync(cmd!, argv, { cwd: REPO, encoding: 'utf8', env: cliEnv(env) });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
