@@ -7,13 +7,11 @@
 import { PurpleError } from '../../model/index.js';
 import { readAlerts } from './read-alerts.js';
 import { readBaseUrl, readCredential } from './credentials.js';
-import { errorText, redactUrl, requestWithRetry, type RequestLog } from './http-client.js';
+import { ALERT_CLOCK_SKEW_MS, errorText, redactUrl, requestWithRetry, type RequestLog } from './http-client.js';
 import type { ControlSession, FetchWindow, OpenContext } from './sources.js';
 import type { ControlSpec } from './spec.js';
 
 const DEFAULT_INDEX = '.alerts-security.alerts-*';
-/** How far before the first variant an alert's @timestamp may lie (host/cluster clock skew). */
-const SKEW_MS = 60_000;
 const MAX_PAGES = 200;
 
 export async function openElasticPull(spec: ControlSpec, ctx: OpenContext): Promise<ControlSession> {
@@ -48,7 +46,7 @@ export async function openElasticPull(spec: ControlSpec, ctx: OpenContext): Prom
         const body = {
           size: pageSize,
           sort: [{ '@timestamp': 'asc' }, { 'kibana.alert.uuid': 'asc' }],
-          query: { bool: { filter: [{ range: { '@timestamp': { gte: new Date(window.start_ms - SKEW_MS).toISOString() } } }, ...(spec.options['query'] ? [{ query_string: { query: spec.options['query'] } }] : [])] } },
+          query: { bool: { filter: [{ range: { '@timestamp': { gte: new Date(window.start_ms - ALERT_CLOCK_SKEW_MS).toISOString() } } }, ...(spec.options['query'] ? [{ query_string: { query: spec.options['query'] } }] : [])] } },
           ...(after ? { search_after: after } : {}),
         };
         const res = await requestWithRetry(url, { method: 'POST', headers, body: JSON.stringify(body), ...(caFile ? { caFile } : {}) }, log);

@@ -129,3 +129,6 @@ export function errorText(body: string): string {
   }
   return body.slice(0, 300).replace(/\s+/g, ' ');
 }
+
+/** How far before the first variant an alert's @timestamp may lie (host/cluster clock skew): the pulls search from there. */
+export const ALERT_CLOCK_SKEW_MS = 60_000;

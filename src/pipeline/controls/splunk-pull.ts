@@ -7,12 +7,11 @@
 import { PurpleError } from '../../model/index.js';
 import { readAlerts } from './read-alerts.js';
 import { readBaseUrl, readCredential } from './credentials.js';
-import { errorText, redactUrl, requestWithRetry, type RequestLog } from './http-client.js';
+import { ALERT_CLOCK_SKEW_MS, errorText, redactUrl, requestWithRetry, type RequestLog } from './http-client.js';
 import type { ControlSession, FetchWindow, OpenContext } from './sources.js';
 import type { ControlSpec } from './spec.js';
 
 const DEFAULT_SEARCH = 'search index=notable';
-const SKEW_MS = 60_000;
 const JOB_TIMEOUT_MS = 120_000;
 
 export async function openSplunkPull(spec: ControlSpec, ctx: OpenContext): Promise<ControlSession> {
@@ -36,7 +35,7 @@ export async function openSplunkPull(spec: ControlSpec, ctx: OpenContext): Promi
     async fetch(window: FetchWindow) {
       const log: RequestLog = { requests: 0, warnings: [] };
       const jobs = `${base}/services/search/jobs`;
-      const created = await req(jobs, 'POST', log, { search, earliest_time: String(Math.floor((window.start_ms - SKEW_MS) / 1000)), latest_time: 'now', output_mode: 'json' });
+      const created = await req(jobs, 'POST', log, { search, earliest_time: String(Math.floor((window.start_ms - ALERT_CLOCK_SKEW_MS) / 1000)), latest_time: 'now', output_mode: 'json' });
       if (created.status !== 201 && created.status !== 200) throw splunkError(created.status, created.body, redactUrl(jobs));
       const sid = parseJson<{ sid?: string }>(created.body, jobs).sid;
       if (!sid) throw new PurpleError('BAD_INPUT', `${redactUrl(jobs)}: the answer names no sid`, { hint: 'is the URL the Splunk management port (8089)?' });
